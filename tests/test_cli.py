@@ -41,3 +41,35 @@ def test_info_errors(tmp_path):
 def test_help():
     r = run("--help")
     assert r.returncode == 0 and "info" in r.stdout
+
+
+def test_generate_writes_only_on_success(tmp_path):
+    from pixart_nb.pipeline import save_tiny_pipeline
+    root = save_tiny_pipeline(tmp_path / "model")
+    out = tmp_path / "img.png"
+    r = run("generate", "a red circle above a blue square", "--model", str(root), "--steps", "4", "--seed", "1",
+            "--height", "192", "--width", "320", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    from PIL import Image
+    assert Image.open(out).size == (320, 192) and "seed 1" in r.stdout
+
+    before = out.read_bytes()
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    r = run("generate", "a red circle", "--model", str(broken), "-o", str(out))
+    assert r.returncode == 2 and "has no tokenizer/, text_encoder/, vae/" in r.stderr
+    assert out.read_bytes() == before                       # the earlier image is untouched
+
+    r = run("generate", "x", "--model", str(root), "--steps", "2", "--num", "2", "-o", str(tmp_path / "many.png"))
+    assert r.returncode == 0 and (tmp_path / "many-0.png").is_file() and (tmp_path / "many-1.png").is_file()
+
+
+def test_generate_errors(tmp_path):
+    r = run("generate", "a red circle", "-o", str(tmp_path / "x.png"))
+    assert r.returncode == 2 and "no --model given" in r.stderr and not (tmp_path / "x.png").exists()
+    r = run("generate", "a red circle", "--model", "m", "-o", str(tmp_path / "x.gif"))
+    assert r.returncode == 2 and "must end in one of .png" in r.stderr
+    r = run("generate", "--help")
+    for flag in ("--model", "--negative", "--steps", "--guidance", "--sampler", "--height", "--width", "--seed", "--num",
+                 "--device", "--dtype", "--output"):
+        assert flag in r.stdout
