@@ -73,3 +73,24 @@ def test_generate_errors(tmp_path):
     for flag in ("--model", "--negative", "--steps", "--guidance", "--sampler", "--height", "--width", "--seed", "--num",
                  "--device", "--dtype", "--output"):
         assert flag in r.stdout
+
+
+def test_train_errors(tmp_path):
+    r = run("train", "--recipe", "imagenet", "--out", str(tmp_path / "run"))
+    assert r.returncode == 2 and "known recipes: shapes, test" in r.stderr
+    r = run("train", "--recipe", "test", "--set", f"encoders={tmp_path}", "--out", str(tmp_path / "run"))
+    assert r.returncode == 2 and "has no tokenizer/, text_encoder/, vae/" in r.stderr
+    r = run("train", "--recipe", "test", "--resume", "--out", str(tmp_path / "nothing"))
+    assert r.returncode == 2 and "no intact checkpoint" in r.stderr
+    r = run("train", "--recipe", "test", "--set", "colour=red")
+    assert r.returncode == 2 and "unknown training options ['colour']" in r.stderr
+
+
+def test_train_runs(tmp_path):
+    from pixart_nb.pipeline import save_tiny_pipeline
+    enc = save_tiny_pipeline(tmp_path / "enc")
+    r = run("train", "--recipe", "test", "--set", f"encoders={enc}", "--out", str(tmp_path / "run"))
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert (tmp_path / "run" / "final" / "model.safetensors").is_file()
+    r = run("train", "--recipe", "test", "--set", f"encoders={enc}", "--out", str(tmp_path / "run"))
+    assert r.returncode == 2 and "already holds a run" in r.stderr
