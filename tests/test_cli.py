@@ -64,14 +64,21 @@ def test_generate_writes_only_on_success(tmp_path):
     assert r.returncode == 0 and (tmp_path / "many-0.png").is_file() and (tmp_path / "many-1.png").is_file()
 
 
+def test_generate_bundled_model(tmp_path):
+    "README's first command: no --model, offline, seconds."
+    r = run("generate", "a red circle above a blue square", "-o", str(tmp_path / "out.png"))
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "out.png").is_file() and "128×128" in r.stdout
+
+
 def test_generate_errors(tmp_path):
-    r = run("generate", "a red circle", "-o", str(tmp_path / "x.png"))
-    assert r.returncode == 2 and "no --model given" in r.stderr and not (tmp_path / "x.png").exists()
+    r = run("generate", "a red circle", "--backend", "tensorrt", "-o", str(tmp_path / "x.png"))
+    assert r.returncode == 2 and "needs --engine-dir" in r.stderr and not (tmp_path / "x.png").exists()
     r = run("generate", "a red circle", "--model", "m", "-o", str(tmp_path / "x.gif"))
     assert r.returncode == 2 and "must end in one of .png" in r.stderr
     r = run("generate", "--help")
     for flag in ("--model", "--negative", "--steps", "--guidance", "--sampler", "--height", "--width", "--seed", "--num",
-                 "--device", "--dtype", "--output"):
+                 "--device", "--dtype", "--backend", "--engine-dir", "--output"):
         assert flag in r.stdout
 
 
@@ -94,3 +101,11 @@ def test_train_runs(tmp_path):
     assert (tmp_path / "run" / "final" / "model.safetensors").is_file()
     r = run("train", "--recipe", "test", "--set", f"encoders={enc}", "--out", str(tmp_path / "run"))
     assert r.returncode == 2 and "already holds a run" in r.stderr
+
+
+def test_export_errors(tmp_path):
+    r = run("export", "--recipe", "sigma-4k", "--out", str(tmp_path / "x"))
+    assert r.returncode == 2 and "unknown export recipe 'sigma-4k'" in r.stderr and not (tmp_path / "x").exists()
+    r = run("export", "--help")
+    for flag in ("--recipe", "--to", "--out"):
+        assert flag in r.stdout

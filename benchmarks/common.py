@@ -1,0 +1,93 @@
+"""Shared pieces of the benchmarks: timing, peak memory in a fresh process, the machine, and writing results."""
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+OUT = Path(__file__).parent / "out"
+
+
+def median_time(fn, repeats: int = 3, warmup: int = 1) -> float:
+    "Median wall seconds of `fn()` over `repeats` runs after `warmup` runs."
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def _child(target, args, queue):
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    result = target(*args)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    queue.put((result, peak * 1024, base * 1024))
+
+
+def in_fresh_process(target, *args) -> tuple[object, int]:
+    "Run `target(*args)` in a new process; returns its result and the process's peak resident memory in bytes."
+    ctx = mp.get_context("spawn")
+    q = ctx.Queue()
+    p = ctx.Process(target=_child, args=(target, args, q))
+    p.start()
+    result, peak, _ = q.get()
+    p.join()
+    return result, peak
+
+
+def matmul_peak_gflops(n: int = 2048, dtype=torch.float32) -> float:
+    "This CPU's measured float32 matmul throughput (GFLOP/s) on n×n matrices: the 'peak' we compare against."
+    a, b = torch.randn(n, n, dtype=dtype), torch.randn(n, n, dtype=dtype)
+    t = median_time(lambda: a @ b, repeats=5)
+    return 2 * n**3 / t / 1e9
+
+
+def machine() -> dict:
+    "What the figures were measured on."
+    import diffusers, transformers
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                                cwd=Path(__file__).parent).stdout.strip()
+    except Exception:
+        commit = "unknown"
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "torch_threads": torch.get_num_threads(), "python": sys.version.split()[0],
+            "torch": torch.__version__, "diffusers": diffusers.__version__, "transformers": transformers.__version__,
+            "cuda": torch.cuda.get_device_name() if torch.cuda.is_available() else None, "commit": commit,
+            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+
+
+def save(name: str, result: dict, out: Path | None = None) -> Path:
+    "Write a benchmark's result as JSON under benchmarks/out (or `out`)."
+    out = Path(out or OUT)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{name}.json"
+    path.write_text(json.dumps({"machine": machine(), **result}, indent=2) + "\n")
+    return path
+
+
+def table(rows: list[dict], cols: list[str]) -> str:
+    "A markdown table of `rows` with columns `cols`."
+    fmt = lambda v: f"{v:.4g}" if isinstance(v, float) else str(v)
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    lines += ["| " + " | ".join(fmt(r.get(c, "")) for c in cols) + " |" for r in rows]
+    return "\n".join(lines)

@@ -1,0 +1,79 @@
+"""Run every benchmark and write benchmarks/RESULTS.md (tables, plots, machine, versions, commit, date).
+
+python -m benchmarks.run_all [--toy] [--only NAME ...] [--out DIR]
+With --toy everything runs at toy size into a temporary folder (the test of these scripts); RESULTS.md is only
+written from a full run.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+from pathlib import Path
+
+from benchmarks.common import OUT, machine, table
+
+NAMES = ("transformer", "kv_compress", "sampling", "training", "deploy", "gpu")
+RESULTS = Path(__file__).parent / "RESULTS.md"
+
+
+def report(out: Path) -> str:
+    "RESULTS.md from the JSON files in `out`."
+    load = lambda n: json.loads((out / f"{n}.json").read_text()) if (out / f"{n}.json").is_file() else None
+    m = machine()
+    parts = ["# Benchmark results", "",
+             f"Measured by `python -m benchmarks.run_all` on {m['cpu']} ({m['cores']} cores), torch {m['torch']}, diffusers "
+             f"{m['diffusers']}, transformers {m['transformers']}, Python {m['python']}; commit {m['commit']}, {m['date']}. "
+             "Every number below comes from the JSON files the scripts wrote (`benchmarks/out/`).", ""]
+    r = load("transformer")
+    if r:
+        parts += ["## 1. Transformer forward: pixart_nb vs diffusers (same weights, CPU)", "",
+                  f"This CPU's measured float32 matmul throughput: {r['matmul_peak_gflops']:.1f} GFLOP/s. Ratio = ours / diffusers "
+                  "(below 1 means ours is faster). Peak memory is the resident set of a fresh process that built the model and ran it.", "",
+                  table(r["rows"], ["model", "px", "dtype", "batch", "pixart_nb_s", "diffusers_s", "ratio", "pixart_nb_peak_mb",
+                                    "diffusers_peak_mb", "gflop", "pct_of_matmul_peak"]), ""]
+    r = load("kv_compress")
+    if r:
+        parts += ["## 2. KV token compression", "", f"Width {r['width']}, {r['heads']} heads, batch 1, CPU float32.", "",
+                  table(r["rows"], ["part", "tokens", "sr", "seconds", "peak_mb", "attn_gflop"]), "",
+                  table(r["whole_model"], ["model", "latent", "seconds", "peak_mb"]), "", "![kv](out/kv_compress.png)", ""]
+    r = load("sampling")
+    if r:
+        parts += ["## 3. Sampling quality against model evaluations (bundled shapes model)", "",
+                  f"ShapesEval on {r['prompts']} held-out prompts, guidance {r['guidance']}.", "",
+                  table(r["rows"], ["sampler", "steps", "overall", "seconds_per_image"]), "", "![sampling](out/sampling.png)", ""]
+    r = load("training")
+    if r:
+        parts += ["## 4. Training throughput (shapes recipe, CPU)", "",
+                  table(r["rows"], ["config", "processes", "images_per_s", "steps_per_s", "speed_vs_fp32", "peak_mb_per_process"]), ""]
+    r = load("deploy")
+    if r:
+        parts += ["## 5. Deployment: onnxruntime vs PyTorch (CPU)", "",
+                  table(r["rows"], ["part", "pytorch_s", "onnxruntime_s", "ratio_ort_over_torch"]), ""]
+    r = load("gpu")
+    parts += ["## 6. GPU", ""]
+    if r and "rows" in r:
+        parts += [f"{r['gpu']}.", "", table(r["rows"], ["stack", "seconds", "ratio_vs_diffusers", "peak_gb"]), ""]
+    else:
+        parts += ["Not measured: no CUDA device was available to the run that wrote this file.", ""]
+    return "\n".join(parts)
+
+
+def main(argv=None) -> Path:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--toy", action="store_true")
+    ap.add_argument("--only", nargs="*", choices=NAMES)
+    ap.add_argument("--out", type=Path)
+    args = ap.parse_args(argv)
+    out = args.out or OUT
+    for name in args.only or NAMES:
+        print(f"== {name}", flush=True)
+        importlib.import_module(f"benchmarks.{name}").run(toy=args.toy, out=out)
+    text = report(out)
+    if not args.toy:
+        RESULTS.write_text(text + "\n")
+    return out
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,17 @@
+"""Every benchmark script runs at toy size, so none of them rots (figures at toy size mean nothing and are not checked)."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parent.parent
+
+
+def test_benchmarks_run_at_toy_size(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "benchmarks.run_all", "--toy", "--out", str(tmp_path)], cwd=ROOT,
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-3000:]
+    for name in ("transformer", "kv_compress", "sampling", "training", "deploy"):
+        rows = json.loads((tmp_path / f"{name}.json").read_text())["rows"]
+        assert rows, name
+    assert (tmp_path / "kv_compress.png").is_file() and (tmp_path / "sampling.png").is_file()
