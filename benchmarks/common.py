@@ -1,6 +1,7 @@
 """Shared pieces of the benchmarks: timing, peak memory in a fresh process, the machine, and writing results."""
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing as mp
 import os
@@ -29,20 +30,39 @@ def median_time(fn, repeats: int = 3, warmup: int = 1) -> float:
     return statistics.median(times)
 
 
+def _rss_peak() -> int:
+    "This process's peak resident memory in bytes since start or since the last `reset_peak_memory()`."
+    try:
+        for line in open("/proc/self/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def reset_peak_memory() -> None:
+    "Start the peak-memory count again from the current resident size (Linux), so set-up does not count."
+    gc.collect()
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass
+
+
 def _child(target, args, queue):
-    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     result = target(*args)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    queue.put((result, peak * 1024, base * 1024))
+    queue.put((result, _rss_peak()))
 
 
 def in_fresh_process(target, *args) -> tuple[object, int]:
-    "Run `target(*args)` in a new process; returns its result and the process's peak resident memory in bytes."
+    "Run `target(*args)` in a new process; returns its result and its peak resident memory in bytes (from its last `reset_peak_memory()`)."
     ctx = mp.get_context("spawn")
     q = ctx.Queue()
     p = ctx.Process(target=_child, args=(target, args, q))
     p.start()
-    result, peak, _ = q.get()
+    result, peak = q.get()
     p.join()
     return result, peak
 

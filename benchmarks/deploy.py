@@ -21,24 +21,29 @@ def _pair(name, torch_fn, ort_fn, repeats):
     return {"part": name, "pytorch_s": a, "onnxruntime_s": b, "ratio_ort_over_torch": b / a}
 
 
-def run(toy: bool = False, out=None) -> dict:
-    from pixart_nb.export.onnx import OrtModel, export_pipeline, export_transformer, onnx_pipeline
-    from pixart_nb.pipeline import bundled_model, load_pipeline
+def _transformer_row(config: str, px: int, folder: Path, repeats: int) -> dict:
+    "PyTorch against onnxruntime for one transformer config (its graph is deleted afterwards)."
+    from pixart_nb.export.onnx import OrtModel, export_transformer
     from pixart_nb.transformer import PixArtSigma, get_config, randomize_
+    m = randomize_(PixArtSigma(get_config(config)), seed=0, scale=0.5).eval()
+    path = export_transformer(m, folder / f"{config}.onnx", max_batch=4, max_side=64)
+    ort = OrtModel(path)
+    x, t = torch.randn(2, 4, px // 8, px // 8), torch.tensor([500.0, 500.0])
+    y, mask = torch.randn(2, 120, m.config.caption_channels), torch.ones(2, 120)
+    row = _pair(f"transformer {config} {px}px batch 2", lambda: m(x, t, y, mask), lambda: ort(x, t, y, mask), repeats)
+    path.unlink()
+    return row
+
+
+def run(toy: bool = False, out=None) -> dict:
+    from pixart_nb.export.onnx import export_pipeline, onnx_pipeline
+    from pixart_nb.pipeline import bundled_model, load_pipeline
     repeats = 2 if toy else 5
     rows = []
     with tempfile.TemporaryDirectory() as d:
         for config, px in [("tiny", 256)] + ([] if toy else [("PixArt-Sigma-XL-2-1024-MS", 256)]):
-            m = randomize_(PixArtSigma(get_config(config)), seed=0, scale=0.5).eval()
-            path = export_transformer(m, Path(d) / f"{config}.onnx", max_batch=4, max_side=64)
-            ort = OrtModel(path)
-            x, t = torch.randn(2, 4, px // 8, px // 8), torch.tensor([500.0, 500.0])
-            y, mask = torch.randn(2, 120, m.config.caption_channels), torch.ones(2, 120)
-            rows.append({**_pair(f"transformer {config} {px}px batch 2", lambda: m(x, t, y, mask), lambda: ort(x, t, y, mask),
-                                 repeats)})
+            rows.append(_transformer_row(config, px, Path(d), repeats))
             print(table([rows[-1]], list(rows[-1])), flush=True)
-            del m, ort
-            path.unlink()
         pipe = load_pipeline(bundled_model())
         export_pipeline(pipe, Path(d) / "shapes")
         ort_pipe = onnx_pipeline(Path(d) / "shapes")

@@ -41,33 +41,45 @@ def _time(fn, repeats=3):
     return sorted(out)[len(out) // 2]
 
 
+def _peak_gb() -> float:
+    return torch.cuda.max_memory_allocated() / 2**30
+
+
+def _ours(folder: Path) -> list[dict]:
+    "Our pipeline in bf16 on CUDA, eager then with the transformer compiled."
+    from pixart_nb.pipeline import load_pipeline
+    kw = dict(steps=20, seed=0, height=1024, width=1024, progress=False, output_type="pt")
+    pipe = load_pipeline(folder, dtype=torch.bfloat16, device="cuda")
+    rows = []
+    for name in ("pixart_nb eager", "pixart_nb torch.compile"):
+        if name.endswith("compile"):
+            pipe.transformer = torch.compile(pipe.transformer)
+        torch.cuda.reset_peak_memory_stats()
+        rows.append({"stack": name, "seconds": _time(lambda: pipe(PROMPT, **kw)), "peak_gb": _peak_gb()})
+    return rows
+
+
+def _diffusers(folder: Path) -> dict:
+    "diffusers' PixArtSigmaPipeline on the same components (VAE in float32, as ours)."
+    from diffusers import PixArtSigmaPipeline
+    pipe = PixArtSigmaPipeline.from_pretrained(str(folder), torch_dtype=torch.bfloat16).to("cuda")
+    pipe.vae.to(torch.float32)
+    call = lambda: pipe(PROMPT, num_inference_steps=20, height=1024, width=1024, output_type="pt",
+                        generator=torch.Generator("cuda").manual_seed(0))
+    torch.cuda.reset_peak_memory_stats()
+    return {"stack": "diffusers PixArtSigmaPipeline", "seconds": _time(call), "peak_gb": _peak_gb()}
+
+
 def run(toy: bool = False, out=None) -> dict:
     if not torch.cuda.is_available():
         print("skipped: no CUDA device here")
         return {"skipped": "no CUDA device"}
-    from diffusers import PixArtSigmaPipeline
-    from pixart_nb.pipeline import load_pipeline
     rows = []
     with tempfile.TemporaryDirectory() as d:
         folder = Path(d)
         _components(folder)
-        kw = dict(steps=20, seed=0, height=1024, width=1024, progress=False, output_type="pt")
-        ours = load_pipeline(folder, dtype=torch.bfloat16, device="cuda")
-        torch.cuda.reset_peak_memory_stats()
-        rows.append({"stack": "pixart_nb eager", "seconds": _time(lambda: ours(PROMPT, **kw)),
-                     "peak_gb": torch.cuda.max_memory_allocated() / 2**30})
-        ours.transformer = torch.compile(ours.transformer)
-        torch.cuda.reset_peak_memory_stats()
-        rows.append({"stack": "pixart_nb torch.compile", "seconds": _time(lambda: ours(PROMPT, **kw)),
-                     "peak_gb": torch.cuda.max_memory_allocated() / 2**30})
-        del ours
-        theirs = PixArtSigmaPipeline.from_pretrained(str(folder), torch_dtype=torch.bfloat16).to("cuda")
-        theirs.vae.to(torch.float32)
-        g = lambda: theirs(PROMPT, num_inference_steps=20, height=1024, width=1024, output_type="pt",
-                           generator=torch.Generator("cuda").manual_seed(0))
-        torch.cuda.reset_peak_memory_stats()
-        rows.append({"stack": "diffusers PixArtSigmaPipeline", "seconds": _time(g), "peak_gb": torch.cuda.max_memory_allocated() / 2**30})
-        del theirs
+        rows += _ours(folder)
+        rows.append(_diffusers(folder))
     base = rows[-1]["seconds"]
     for r in rows:
         r["ratio_vs_diffusers"] = r["seconds"] / base

@@ -1,8 +1,8 @@
 """Sampling quality against model evaluations on the bundled shapes model: ShapesEval overall on the held-out prompts
 for DPM-Solver++, SA-Solver, DDIM and IDDPM at several step counts, with wall time; guidance 4.5.
 
-python -m benchmarks.sampling [--toy]
-Writes benchmarks/out/sampling.json and sampling.png (score against NFE).
+python -m benchmarks.sampling [--toy] [--prompts N]
+--prompts N scores an even spread of N held-out prompts (every k-th) instead of all of them. Writes benchmarks/out/sampling.json and sampling.png (score against NFE).
 """
 from __future__ import annotations
 
@@ -17,13 +17,16 @@ GRID = [("dpm-solver", s) for s in (5, 10, 14, 20, 25)] + [("sa-solver", 25), ("
                                                            ("iddpm", 100), ("iddpm", 250)]
 
 
-def run(toy: bool = False, out=None) -> dict:
+def run(toy: bool = False, out=None, prompts: int | None = None) -> dict:
     from pixart_nb.pipeline import bundled_model, load_pipeline
     from pixart_nb.shapeseval import heldout_prompts
     from pixart_nb.training import score_pipeline
     torch.set_num_threads(torch.get_num_threads())
     pipe = load_pipeline(bundled_model())
-    prompts = heldout_prompts()[::40] if toy else heldout_prompts()
+    held = heldout_prompts()
+    if prompts is not None and not 1 <= prompts <= len(held):
+        raise ValueError(f"--prompts must be between 1 and {len(held)} (the held-out set), got {prompts}")
+    prompts = held[::40] if toy else held[::len(held) // prompts][:prompts] if prompts else held
     grid = [("dpm-solver", 5), ("ddim", 5)] if toy else GRID
     rows = []
     for sampler, steps in grid:
@@ -56,5 +59,7 @@ def plot(result: dict, path) -> None:
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--toy", action="store_true")
-    r = run(ap.parse_args().toy)
+    ap.add_argument("--prompts", type=int, help="score this many held-out prompts (an even spread) instead of all")
+    args = ap.parse_args()
+    r = run(args.toy, prompts=args.prompts)
     print(table(r["rows"], ["sampler", "steps", "overall", "seconds_per_image"]))

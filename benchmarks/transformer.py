@@ -1,7 +1,7 @@
 """Transformer forward: pixart_nb against diffusers' PixArtTransformer2DModel on the same weights, CPU.
 
 python -m benchmarks.transformer [--toy]
-Median time, ratio (ours / diffusers), peak resident memory (each measured in a fresh process), model FLOPs per
+Median time, ratio (ours / diffusers), peak resident memory (weights + forward, each in a fresh process), model FLOPs per
 forward and the achieved fraction of this CPU's measured float32 matmul throughput.
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ import argparse
 
 import torch
 
-from benchmarks.common import in_fresh_process, matmul_peak_gflops, median_time, save, table
+from benchmarks.common import in_fresh_process, matmul_peak_gflops, median_time, reset_peak_memory, save, table
 
 
 def _measure(which: str, config: str, px: int, batch: int, text_len: int, dtype: str, repeats: int) -> float:
@@ -24,6 +24,7 @@ def _measure(which: str, config: str, px: int, batch: int, text_len: int, dtype:
     net = net.to(dt)
     h = px // 8
     x, y = torch.randn(batch, 4, h, h, dtype=dt), torch.randn(batch, text_len, net.config.caption_channels, dtype=dt)
+    reset_peak_memory()         # the diffusers side built our model first: count only its own weights and the forward
     mask = torch.ones(batch, text_len); mask[:, text_len // 2:] = 0
     t = torch.tensor([500.0] * batch)
     if which == "pixart_nb":

@@ -16,7 +16,7 @@ from typing import Iterator
 import numpy as np
 import torch
 from PIL import Image
-from torch.utils.data import Dataset, Sampler
+from torch.utils.data import Sampler
 
 from .checkpoints import atomic_write, write_json
 from .shapes import WORLD_SIZES, ShapesWorld

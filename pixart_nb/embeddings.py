@@ -23,7 +23,8 @@ class PatchEmbed(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.proj(x)                     # (N, D, h, w), h = H/p, w = W/p
-        return x.flatten(2).transpose(1, 2)  # (N, T, D), T = h·w, row-major
+        return x.flatten(2).transpose(1, 2).contiguous()  # (N, T, D), T = h·w; stored token-major, so the residual
+                                                          # stream and every matmul on it see contiguous rows
 
 # %% ../nbs/01_embeddings.ipynb #7e265790
 def sincos_1d(pos: torch.Tensor, dim: int) -> torch.Tensor:

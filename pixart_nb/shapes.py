@@ -5,12 +5,10 @@
 # %% ../nbs/10_shapes.ipynb #1f0271f1
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 import numpy as np
 from matplotlib.path import Path as PolyPath
-from PIL import Image
 
 # %% auto #0
 __all__ = ['COLORS', 'BACKGROUNDS', 'SHAPES', 'SIZES', 'RELATIONS', 'CATEGORIES', 'NUMBERS', 'WORLD_SIZES', 'Obj', 'Scene',

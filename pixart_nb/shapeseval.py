@@ -15,7 +15,7 @@ import numpy as np
 from scipy import ndimage
 from scipy.spatial import ConvexHull
 
-from .shapes import BACKGROUNDS, CATEGORIES, COLORS, NUMBERS, SHAPES, SIZES, Scene, caption, render, sample_scene
+from .shapes import BACKGROUNDS, COLORS, NUMBERS, SHAPES, SIZES, caption, sample_scene
 
 # %% auto #0
 __all__ = ['HELDOUT_COUNTS', 'Want', 'Spec', 'parse_prompt', 'Found', 'analyze', 'relation_holds', 'judge', 'make_heldout',

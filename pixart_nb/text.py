@@ -8,7 +8,6 @@ from __future__ import annotations
 import string
 import warnings
 from collections import OrderedDict
-from pathlib import Path
 
 import torch
 from transformers import AutoTokenizer, T5Config, T5EncoderModel, T5Tokenizer

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import io
-import json
 import math
 import re
 import time
@@ -22,7 +21,7 @@ from transformers import T5EncoderModel, T5Tokenizer
 from .checkpoints import write_json
 from .shapes import ShapesWorld
 from .text import tiny_t5_encoder
-from .vae import VAE, tiny_autoencoder
+from .vae import tiny_autoencoder
 
 # %% auto #0
 __all__ = ['SHAPES_T5', 'SHAPES_MAX_LENGTH', 'world_captions', 'train_caption_tokenizer', 'caption_words', 'shapes_text_encoder',
@@ -85,12 +84,12 @@ def reconstruction_psnr(vae: AutoencoderKL, images: list[np.ndarray]) -> float:
 
 def train_vae(world: ShapesWorld, steps: int = 4000, batch: int = 12, crop: int = 64, lr: float = 2e-3,
               channels=(16, 32, 64, 128), kl_weight: float = 1e-6, eval_images: list[np.ndarray] | None = None,
-              eval_every: int = 500, pool: int = 2000, seed: int = 0, log=print) -> tuple[AutoencoderKL, list[dict]]:
+              eval_every: int = 500, pool: int = 2000, seed: int = 0, groups: int = 2, log=print) -> tuple[AutoencoderKL, list[dict]]:
     "Train a small AutoencoderKL on crops of `pool` world images, 3 in 4 centred near an object; returns it and its history."
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     items = [world[i] for i in range(pool)]
-    vae = tiny_autoencoder(channels, seed=seed).train()
+    vae = tiny_autoencoder(channels, seed=seed, groups=groups).train()
     with torch.no_grad():
         vae.quant_conv.bias[vae.config.latent_channels:] = -10.0      # start with a narrow posterior
     opt = torch.optim.AdamW(vae.parameters(), lr=lr, weight_decay=0.0)
@@ -144,6 +143,7 @@ def build_shapes_encoders(folder: str | Path, vae_steps: int = 4000, seed: int =
     vae.to(torch.float16).save_pretrained(folder / "vae")
     stored = AutoencoderKL.from_pretrained(str(folder / "vae"), torch_dtype=torch.float32)
     record = {"tokenizer_pieces": len(tok), "t5": SHAPES_T5, "vae_channels": list(vae.config.block_out_channels),
+              "vae_groups": vae.config.norm_num_groups,
               "vae_steps": vae_steps, "scaling_factor": sf, "heldout_psnr_db": reconstruction_psnr(stored, held),
               "heldout_images": len(held), "seconds": time.time() - t0, "history": history}
     write_json(folder / "record.json", record)

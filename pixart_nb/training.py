@@ -12,7 +12,7 @@ import os
 import shutil
 import time
 import warnings
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +23,7 @@ from safetensors.torch import load_file, save_file
 from tqdm import tqdm
 
 from .checkpoints import atomic_write, save_pretrained, sha256_file, write_json
-from .data import (SHAPES_BUCKETS, AspectRatioBatchSampler, FeatureCache, OnlineFeatures, closest_bucket,
+from .data import (SHAPES_BUCKETS, AspectRatioBatchSampler, FeatureCache, OnlineFeatures,
                             read_data_info, write_world)
 from .schedule import Diffusion, training_losses
 from .shapes import WORLD_SIZES, ShapesWorld
@@ -32,10 +32,10 @@ from .transformer import PixArtSigma, get_config
 from .vae import VAE
 
 # %% auto #0
-__all__ = ['SAMPLE_PROMPTS', 'RECIPES', 'TrainConfig', 'recipe', 'step_generator', 'lr_lambda', 'make_optimizer', 'ema_update',
-           'optimizer_state_to_tensors', 'optimizer_state_from_tensors', 'save_checkpoint', 'checkpoint_ok',
-           'latest_checkpoint', 'load_encoders', 'buckets_for', 'averaged', 'sample_grid', 'train', 'score_pipeline',
-           'git_commit', 'bundle_model']
+__all__ = ['SAMPLE_PROMPTS', 'RECIPES', 'RELEASE_SCORES', 'TrainConfig', 'recipe', 'step_generator', 'lr_lambda',
+           'make_optimizer', 'ema_update', 'optimizer_state_to_tensors', 'optimizer_state_from_tensors',
+           'save_checkpoint', 'checkpoint_ok', 'latest_checkpoint', 'load_encoders', 'buckets_for', 'averaged',
+           'sample_grid', 'train', 'score_pipeline', 'git_commit', 'bundle_model', 'release_model']
 
 # %% ../nbs/14_training.ipynb #6a4bbc76
 SAMPLE_PROMPTS = ("a red circle", "a blue square above a yellow star", "three green triangles",
@@ -418,3 +418,50 @@ def bundle_model(run: str | Path, encoders: str | Path, dest: str | Path, record
     shutil.rmtree(dest, ignore_errors=True)
     os.replace(tmp, dest)
     return dest
+
+# %% ../nbs/14_training.ipynb #8388dd8e
+RELEASE_SCORES = {"dpm-solver++ 20 steps, guidance 4.5": ("dpm-solver", 20, 4.5),
+                  "dpm-solver++ 20 steps, no guidance": ("dpm-solver", 20, 1.0),
+                  "iddpm 100 steps, guidance 4.5": ("iddpm", 100, 4.5)}
+
+
+def release_model(run: str | Path, encoders: str | Path, dest: str | Path, command: str, train_seconds: float,
+                  prompts=None, ema_every: int = 4) -> dict:
+    "Bundle a finished run into `dest` with its log, sample grids, ShapesEval scores and EMA-vs-raw comparison; returns the record."
+    from pixart_nb.pipeline import PixArtPipeline, load_pipeline
+    from pixart_nb.shapeseval import heldout_prompts
+    run, dest = Path(run), Path(dest)
+    found = latest_checkpoint(run)
+    if found is None or not (run / "final").is_dir():
+        raise ValueError(f"{run} holds no finished run (expected final/ and an intact checkpoint)")
+    folder, state = found
+    prompts = heldout_prompts() if prompts is None else prompts
+    record = {"command": command, "commit": git_commit(), "train_seconds": round(train_seconds, 1),
+              "machine": f"{os.cpu_count()}-core CPU" + (f", {torch.cuda.get_device_name()}" if torch.cuda.is_available() else ""),
+              "config": state["config"], "model_config": state["model_config"]}
+    new = bundle_model(run, encoders, dest.with_name(dest.name + ".new"), record)
+    pipe = load_pipeline(new)
+    record["shapeseval"] = {}
+    for name, (sampler, steps, guidance) in RELEASE_SCORES.items():
+        t0 = time.time()
+        scores = score_pipeline(pipe, sampler, steps, guidance, prompts)["scores"]
+        record["shapeseval"][name] = {**{k: round(v, 4) for k, v in scores.items()}, "seconds": round(time.time() - t0, 1)}
+    raw = PixArtSigma(pipe.transformer.config).eval()
+    raw.load_state_dict(load_file(folder / "model.safetensors"))
+    raw_pipe = PixArtPipeline(raw, pipe.text_encoder, pipe.vae)
+    subset = prompts[::ema_every]
+    record["ema_vs_raw"] = {"prompts": len(subset), "step": state["step"],
+                            "raw": round(score_pipeline(raw_pipe, prompts=subset)["scores"]["overall"], 4),
+                            "ema": round(score_pipeline(pipe, prompts=subset)["scores"]["overall"], 4)}
+    shown = state["config"]["sample_prompts"]
+    grid = np.concatenate([sample_grid(m, pipe.text_encoder, pipe.vae, shown) for m in (raw, pipe.transformer)])
+    (new / "training").mkdir()
+    Image.fromarray(grid).save(new / "training" / "ema_vs_raw.png")
+    shutil.copy(run / "log.jsonl", new / "training" / "log.jsonl")
+    if (run / "samples").is_dir():
+        shutil.copytree(run / "samples", new / "training" / "samples")
+    enc_record = Path(encoders) / "record.json"
+    write_json(new / "record.json", {**record, "encoders": json.loads(enc_record.read_text()) if enc_record.is_file() else None})
+    shutil.rmtree(dest, ignore_errors=True)
+    os.replace(new, dest)
+    return record

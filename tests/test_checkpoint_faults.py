@@ -3,7 +3,6 @@ import os
 import pickle
 
 import pytest
-import torch
 
 from pixart_nb.checkpoints import atomic_write, load_transformer, read_state_dict, save_pretrained
 from pixart_nb.transformer import PixArtSigma

@@ -3,7 +3,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import torch
 
 from pixart_nb.checkpoints import save_original, save_pretrained
 from pixart_nb.transformer import PixArtSigma

@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 from types import SimpleNamespace
 from collections import Counter
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from ..pipeline import DTYPES
