@@ -78,8 +78,8 @@ def machine() -> dict:
     "What the figures were measured on."
     import diffusers, transformers
     try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                                cwd=Path(__file__).parent).stdout.strip()
+        git = lambda *a: subprocess.run(["git", *a], capture_output=True, text=True, cwd=Path(__file__).parent).stdout.strip()
+        commit = git("rev-parse", "--short", "HEAD") + (" with uncommitted changes" if git("status", "--porcelain") else "")
     except Exception:
         commit = "unknown"
     cpu = platform.processor() or platform.machine()

@@ -2,7 +2,8 @@
 for DPM-Solver++, SA-Solver, DDIM and IDDPM at several step counts, with wall time; guidance 4.5.
 
 python -m benchmarks.sampling [--toy] [--prompts N]
---prompts N scores an even spread of N held-out prompts (every k-th) instead of all of them. Writes benchmarks/out/sampling.json and sampling.png (score against NFE).
+--prompts N scores an even spread of N held-out prompts (every k-th) instead of all of them.
+Writes benchmarks/out/sampling.json and sampling.png (score against NFE).
 """
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ def run(toy: bool = False, out=None, prompts: int | None = None) -> dict:
                **{k: v for k, v in r["scores"].items() if k != "overall"}}
         rows.append(row)
         print(table([row], list(row)), flush=True)
-    result = {"prompts": len(prompts), "guidance": 4.5, "rows": rows}
+    result = {"prompts": len(prompts), "heldout": len(held), "guidance": 4.5, "rows": rows}
     save("sampling", result, out)
     plot(result, (out or OUT) / "sampling.png")
     return result

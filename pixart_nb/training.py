@@ -426,7 +426,7 @@ RELEASE_SCORES = {"dpm-solver++ 20 steps, guidance 4.5": ("dpm-solver", 20, 4.5)
 
 
 def release_model(run: str | Path, encoders: str | Path, dest: str | Path, command: str, train_seconds: float,
-                  prompts=None, ema_every: int = 4) -> dict:
+                  prompts=None, ema_every: int = 4, samplers: dict = RELEASE_SCORES) -> dict:
     "Bundle a finished run into `dest` with its log, sample grids, ShapesEval scores and EMA-vs-raw comparison; returns the record."
     from pixart_nb.pipeline import PixArtPipeline, load_pipeline
     from pixart_nb.shapeseval import heldout_prompts
@@ -442,7 +442,7 @@ def release_model(run: str | Path, encoders: str | Path, dest: str | Path, comma
     new = bundle_model(run, encoders, dest.with_name(dest.name + ".new"), record)
     pipe = load_pipeline(new)
     record["shapeseval"] = {}
-    for name, (sampler, steps, guidance) in RELEASE_SCORES.items():
+    for name, (sampler, steps, guidance) in samplers.items():
         t0 = time.time()
         scores = score_pipeline(pipe, sampler, steps, guidance, prompts)["scores"]
         record["shapeseval"][name] = {**{k: round(v, 4) for k, v in scores.items()}, "seconds": round(time.time() - t0, 1)}

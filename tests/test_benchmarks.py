@@ -15,3 +15,13 @@ def test_benchmarks_run_at_toy_size(tmp_path):
         rows = json.loads((tmp_path / f"{name}.json").read_text())["rows"]
         assert rows, name
     assert (tmp_path / "kv_compress.png").is_file() and (tmp_path / "sampling.png").is_file()
+    report = (tmp_path / "RESULTS.md").read_text()
+    assert "## 1. Transformer forward" in report and "## 3. Sampling quality" in report
+    # --report rewrites the report from the JSON without running anything, and leaves the real RESULTS.md alone
+    before = (ROOT / "benchmarks" / "RESULTS.md").read_text()
+    (tmp_path / "RESULTS.md").unlink()
+    r = subprocess.run([sys.executable, "-m", "benchmarks.run_all", "--report", "--out", str(tmp_path)], cwd=ROOT,
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "==" not in r.stdout and (tmp_path / "RESULTS.md").read_text() == report
+    assert (ROOT / "benchmarks" / "RESULTS.md").read_text() == before
