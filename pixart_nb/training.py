@@ -460,8 +460,7 @@ def release_model(run: str | Path, encoders: str | Path, dest: str | Path, comma
     shutil.copy(run / "log.jsonl", new / "training" / "log.jsonl")
     if (run / "samples").is_dir():
         shutil.copytree(run / "samples", new / "training" / "samples")
-    enc_record = Path(encoders) / "record.json"
-    write_json(new / "record.json", {**record, "encoders": json.loads(enc_record.read_text()) if enc_record.is_file() else None})
+    write_json(new / "record.json", {**json.loads((new / "record.json").read_text()), **record})   # keeps bundle_model's encoders record
     shutil.rmtree(dest, ignore_errors=True)
     os.replace(new, dest)
     return record
