@@ -19,14 +19,15 @@ from diffusers import AutoencoderKL
 from transformers import T5EncoderModel, T5Tokenizer
 
 from .checkpoints import write_json
-from .shapes import ShapesWorld
+from .shapes import Scene, ShapesWorld, render
+from .shapeseval import evaluate, heldout_prompts
 from .text import tiny_t5_encoder
 from .vae import tiny_autoencoder
 
 # %% auto #0
-__all__ = ['SHAPES_T5', 'SHAPES_MAX_LENGTH', 'world_captions', 'train_caption_tokenizer', 'caption_words', 'shapes_text_encoder',
-           'image_batch', 'psnr', 'reconstruction_psnr', 'train_vae', 'set_scaling_factor', 'build_shapes_encoders',
-           'shapes_assets']
+__all__ = ['SHAPES_T5', 'SHAPES_MAX_LENGTH', 'SHAPES_VAE_STAGES', 'world_captions', 'train_caption_tokenizer', 'caption_words',
+           'shapes_text_encoder', 'image_batch', 'psnr', 'reconstruction_psnr', 'roundtrip', 'roundtrip_shapeseval',
+           'train_vae', 'set_scaling_factor', 'build_shapes_encoders', 'shapes_assets']
 
 # %% ../nbs/13_tiny_encoders.ipynb #dabe49df
 def world_captions(world: ShapesWorld, n: int) -> list[str]:
@@ -82,14 +83,29 @@ def reconstruction_psnr(vae: AutoencoderKL, images: list[np.ndarray]) -> float:
                           for im in images]))
 
 
+@torch.no_grad()
+def roundtrip(vae: AutoencoderKL, image: np.ndarray) -> np.ndarray:
+    "decode(mean(encode(image))) of a uint8 (H, W, 3) image, as a uint8 image."
+    y = vae.eval().decode(vae.encode(image_batch([image])).latent_dist.mean).sample[0]
+    return ((y.clamp(-1, 1) + 1) * 127.5).round().byte().permute(1, 2, 0).numpy()
+
+
+def roundtrip_shapeseval(vae: AutoencoderKL, prompts: list[dict] | None = None, size: tuple[int, int] = (128, 128)) -> dict:
+    "ShapesEval scores of the VAE's round trips of the held-out ground-truth renders: the most a transformer on its latents can score."
+    prompts = prompts if prompts is not None else heldout_prompts()
+    truth = {e["prompt"]: Scene.from_dict(e["scene"]) for e in prompts}
+    return evaluate(lambda prompt, seed: roundtrip(vae, render(truth[prompt], *size)), prompts)["scores"]
+
+
 def train_vae(world: ShapesWorld, steps: int = 4000, batch: int = 12, crop: int = 64, lr: float = 2e-3,
               channels=(16, 32, 64, 128), kl_weight: float = 1e-6, eval_images: list[np.ndarray] | None = None,
-              eval_every: int = 500, pool: int = 2000, seed: int = 0, groups: int = 2, log=print) -> tuple[AutoencoderKL, list[dict]]:
-    "Train a small AutoencoderKL on crops of `pool` world images, 3 in 4 centred near an object; returns it and its history."
+              eval_every: int = 500, pool: int = 2000, seed: int = 0, groups: int = 2, vae: AutoencoderKL | None = None,
+              log=print) -> tuple[AutoencoderKL, list[dict]]:
+    "Train a small AutoencoderKL (or go on training `vae`) on crops of `pool` world images, 3 in 4 centred near an object."
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     items = [world[i] for i in range(pool)]
-    vae = tiny_autoencoder(channels, seed=seed, groups=groups).train()
+    vae = (vae if vae is not None else tiny_autoencoder(channels, seed=seed, groups=groups)).train()
     with torch.no_grad():
         vae.quant_conv.bias[vae.config.latent_channels:] = -10.0      # start with a narrow posterior
     opt = torch.optim.AdamW(vae.parameters(), lr=lr, weight_decay=0.0)
@@ -129,14 +145,21 @@ def set_scaling_factor(vae: AutoencoderKL, images: list[np.ndarray]) -> float:
     return sf
 
 # %% ../nbs/13_tiny_encoders.ipynb #7324e79b
-def build_shapes_encoders(folder: str | Path, vae_steps: int = 4000, seed: int = 0, log=print) -> dict:
-    "Train the tokenizer and the VAE, make the T5, save all three in the pipeline layout; returns the record."
+SHAPES_VAE_STAGES = ((4000, 2e-3), (2500, 5e-4), (3000, 3e-4))     # (steps, peak learning rate) of each one-cycle stage
+
+
+def build_shapes_encoders(folder: str | Path, vae_stages=SHAPES_VAE_STAGES, seed: int = 0, log=print) -> dict:
+    "Train the tokenizer and the VAE (one-cycle stages, each going on from the last), make the T5, save all three; returns the record."
     folder = Path(folder)
     t0 = time.time()
     tok = train_caption_tokenizer(world_captions(ShapesWorld(seed), 2000))
     enc = shapes_text_encoder(tok, seed)
     held = [ShapesWorld(999)[i][0] for i in range(32)]
-    vae, history = train_vae(ShapesWorld(1000 + seed), steps=vae_steps, eval_images=held[:8], seed=seed, log=log)
+    vae, history, done = None, [], 0
+    for stage, (steps, lr) in enumerate(vae_stages):
+        vae, h = train_vae(ShapesWorld(1000 + seed), steps=steps, lr=lr, vae=vae, eval_images=held[:8], seed=seed, log=log)
+        history += [{**e, "stage": stage, "step": done + e["step"]} for e in h]
+        done += steps
     sf = set_scaling_factor(vae, [ShapesWorld(1000 + seed)[i][0] for i in range(64)])
     tok.save_pretrained(folder / "tokenizer")
     enc.save_pretrained(folder / "text_encoder")
@@ -144,8 +167,9 @@ def build_shapes_encoders(folder: str | Path, vae_steps: int = 4000, seed: int =
     stored = AutoencoderKL.from_pretrained(str(folder / "vae"), torch_dtype=torch.float32)
     record = {"tokenizer_pieces": len(tok), "t5": SHAPES_T5, "vae_channels": list(vae.config.block_out_channels),
               "vae_groups": vae.config.norm_num_groups,
-              "vae_steps": vae_steps, "scaling_factor": sf, "heldout_psnr_db": reconstruction_psnr(stored, held),
-              "heldout_images": len(held), "seconds": time.time() - t0, "history": history}
+              "vae_stages": [list(s) for s in vae_stages], "vae_steps": done, "scaling_factor": sf,
+              "heldout_psnr_db": reconstruction_psnr(stored, held), "heldout_images": len(held),
+              "heldout_shapeseval_roundtrip": roundtrip_shapeseval(stored), "seconds": time.time() - t0, "history": history}
     write_json(folder / "record.json", record)
     return record
 
