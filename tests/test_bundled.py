@@ -18,10 +18,13 @@ def test_bundle_is_complete_and_small():
 
 
 def test_recorded_scores_reproduce_on_a_subset():
-    "The held-out counting prompts, drawn as the record says (DPM-Solver++ 20 steps, guidance 4.5, seed 0)."
+    "The held-out prompts of the record's best-scoring category, drawn as the record says (DPM-Solver++ 20 steps, guidance 4.5, seed 0)."
     folder = bundled_model()
     rec = json.loads((folder / "record.json").read_text())["shapeseval"]["dpm-solver++ 20 steps, guidance 4.5"]
-    prompts = [e for e in heldout_prompts() if e["category"] == "counting"]
-    got = score_pipeline(load_pipeline(folder), prompts=prompts)["scores"]["counting"]
-    print(f"counting: recorded {rec['counting']}, reproduced {got} on {len(prompts)} prompts")
-    assert got == rec["counting"]
+    held = heldout_prompts()
+    size = {c: sum(e["category"] == c for e in held) for c in rec if c not in ("overall", "seconds")}
+    best = max(size, key=lambda c: (rec[c], -size[c]))          # non-zero marks if the model has any; the cheaper on ties
+    prompts = [e for e in held if e["category"] == best]
+    got = score_pipeline(load_pipeline(folder), prompts=prompts)["scores"][best]
+    print(f"{best}: recorded {rec[best]}, reproduced {got} on {len(prompts)} prompts")
+    assert abs(got - rec[best]) < 1e-4       # the record rounds to 4 places
