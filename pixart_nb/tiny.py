@@ -91,7 +91,7 @@ def roundtrip(vae: AutoencoderKL, image: np.ndarray) -> np.ndarray:
 
 
 def roundtrip_shapeseval(vae: AutoencoderKL, prompts: list[dict] | None = None, size: tuple[int, int] = (128, 128)) -> dict:
-    "ShapesEval scores of the VAE's round trips of the held-out ground-truth renders: the most a transformer on its latents can score."
+    "ShapesEval scores of the VAE's round trips of the held-out ground-truth renders: what a perfect transformer on its latents would score."
     prompts = prompts if prompts is not None else heldout_prompts()
     truth = {e["prompt"]: Scene.from_dict(e["scene"]) for e in prompts}
     return evaluate(lambda prompt, seed: roundtrip(vae, render(truth[prompt], *size)), prompts)["scores"]
