@@ -426,7 +426,7 @@ RELEASE_SCORES = {"dpm-solver++ 20 steps, guidance 4.5": ("dpm-solver", 20, 4.5)
 
 
 def release_model(run: str | Path, encoders: str | Path, dest: str | Path, command: str, train_seconds: float,
-                  prompts=None, ema_every: int = 4, samplers: dict = RELEASE_SCORES) -> dict:
+                  recipe: str = "shapes", prompts=None, ema_every: int = 4, samplers: dict = RELEASE_SCORES) -> dict:
     "Bundle a finished run into `dest` with its log, sample grids, ShapesEval scores and EMA-vs-raw comparison; returns the record."
     from pixart_nb.pipeline import PixArtPipeline, load_pipeline
     from pixart_nb.shapeseval import heldout_prompts
@@ -436,7 +436,7 @@ def release_model(run: str | Path, encoders: str | Path, dest: str | Path, comma
         raise ValueError(f"{run} holds no finished run (expected final/ and an intact checkpoint)")
     folder, state = found
     prompts = heldout_prompts() if prompts is None else prompts
-    record = {"command": command, "commit": git_commit(), "train_seconds": round(train_seconds, 1),
+    record = {"recipe": recipe, "command": command, "commit": git_commit(), "train_seconds": round(train_seconds, 1),
               "machine": f"{os.cpu_count()}-core CPU" + (f", {torch.cuda.get_device_name()}" if torch.cuda.is_available() else ""),
               "config": state["config"], "model_config": state["model_config"]}
     new = bundle_model(run, encoders, dest.with_name(dest.name + ".new"), record)
