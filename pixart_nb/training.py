@@ -35,7 +35,8 @@ from .vae import VAE
 __all__ = ['SAMPLE_PROMPTS', 'RECIPES', 'RELEASE_SCORES', 'TrainConfig', 'recipe', 'step_generator', 'lr_lambda',
            'make_optimizer', 'ema_update', 'optimizer_state_to_tensors', 'optimizer_state_from_tensors',
            'save_checkpoint', 'checkpoint_ok', 'latest_checkpoint', 'load_encoders', 'buckets_for', 'averaged',
-           'sample_grid', 'train', 'score_pipeline', 'git_commit', 'bundle_model', 'release_model']
+           'sample_grid', 'train', 'score_pipeline', 'git_commit', 'bundle_model', 'release_model', 'ExactDenoiser',
+           'caption_reliance']
 
 # %% ../nbs/14_training.ipynb #6a4bbc76
 SAMPLE_PROMPTS = ("a red circle", "a blue square above a yellow star", "three green triangles",
@@ -90,7 +91,7 @@ class TrainConfig:
 
 
 RECIPES = {
-    "shapes": TrainConfig(steps=1500, world_items=10000, lr=6e-4, scale_lr=False, schedule="cosine", warmup_steps=100,
+    "shapes": TrainConfig(steps=1800, world_items=10000, lr=1.5e-3, scale_lr=False, schedule="cosine", warmup_steps=100,
                           ema_rate=0.995, sample_every=250),
     "test": TrainConfig(model="tiny", max_length=300, world_items=48, steps=6, batch_size=4, warmup_steps=2,
                         checkpoint_every=2, log_every=1, ema_rate=0.9),
@@ -338,9 +339,11 @@ def train(cfg: TrainConfig, out: str | Path, resume: bool = False, progress: boo
             y = torch.stack([c[0] for c in caps]); mask = torch.stack([c[1] for c in caps])
             sl = slice(lo, hi)
             base = acc.unwrap_model(model)
-            y_in = base.y_embedder.token_drop(y[sl].to(acc.device), drop[sl].to(acc.device))
+            L = int(mask.sum(1).max())           # tokens past the batch's longest caption are masked: leaving them out saves time
+            y_in = base.y_embedder.token_drop(y[sl, :L].to(acc.device), drop[sl].to(acc.device))
+            m_in = mask[sl, :L].to(acc.device)
             with acc.autocast():
-                terms = training_losses(diffusion, lambda x, tt: model(x, tt, y_in, mask[sl].to(acc.device)),
+                terms = training_losses(diffusion, lambda x, tt: model(x, tt, y_in, m_in),
                                         z[sl].to(acc.device), t[sl].to(acc.device), noise[sl].to(acc.device), cfg.snr_loss)
             loss = terms["loss"].mean() / cfg.grad_accum
             acc.backward(loss)
@@ -464,3 +467,40 @@ def release_model(run: str | Path, encoders: str | Path, dest: str | Path, comma
     shutil.rmtree(dest, ignore_errors=True)
     os.replace(new, dest)
     return record
+
+# %% ../nbs/14_training.ipynb #193122dd
+class ExactDenoiser(torch.nn.Module):
+    "The posterior-mean denoiser of a finite set of scaled latents (K, C, h, w), called like a PixArt transformer."
+    def __init__(self, latents: torch.Tensor, diffusion: Diffusion, config):
+        super().__init__()
+        self.z = torch.nn.Parameter(latents.float(), requires_grad=False)     # a parameter, so the pipeline finds its device
+        self.log_ab = torch.log(diffusion.alphas_cumprod).float()
+        self.config = config                                                  # what the pipeline reads: channels, patch size
+
+    def forward(self, x: torch.Tensor, t: torch.Tensor, y=None, mask=None) -> torch.Tensor:
+        N, T = x.shape[0], len(self.log_ab)
+        t = torch.as_tensor(t, dtype=torch.float32).reshape(-1).expand(N).clamp(0, T - 1).cpu()
+        lo = t.floor().long().clamp(max=T - 2)
+        ab = torch.exp(torch.lerp(self.log_ab[lo], self.log_ab[lo + 1], t - lo)).to(x.device)[:, None]   # ᾱ(t), (N, 1)
+        z = self.z.flatten(1)                                                                          # (K, D)
+        d2 = ((x.flatten(1)[:, None] - ab.sqrt()[:, :, None] * z[None]) ** 2).sum(-1)                # (N, K)
+        z0 = (torch.softmax(-d2 / (2 * (1 - ab)), dim=1) @ z).reshape(x.shape)                      # (N, C, h, w)
+        eps = (x - ab.sqrt()[:, :, None, None] * z0) / (1 - ab).sqrt()[:, :, None, None]
+        extra = self.config.out_channels - x.shape[1]                                                  # the variance channels
+        return torch.cat([eps, torch.zeros_like(eps[:, :extra])], 1)                                   # (N, C_out, h, w)
+
+# %% ../nbs/14_training.ipynb #d3f14b94
+@torch.no_grad()
+def caption_reliance(model: PixArtSigma, latents: torch.Tensor, y: torch.Tensor, mask: torch.Tensor, diffusion: Diffusion,
+                     timesteps=(200, 400, 600, 800, 950), seed: int = 0) -> dict[int, float]:
+    "loss(captions rolled by one) / loss(own captions) of the ε prediction at each timestep: 1 = the captions are unused."
+    C, out = latents.shape[1], {}
+    for t in timesteps:
+        g = torch.Generator().manual_seed(seed + t)
+        noise = torch.randn(latents.shape, generator=g).to(latents)
+        tt = torch.full((latents.shape[0],), t, device=latents.device)
+        x_t = diffusion.q_sample(latents, tt, noise)
+        own = ((model(x_t, tt, y, mask)[:, :C] - noise) ** 2).mean()
+        rolled = ((model(x_t, tt, y.roll(1, 0), mask.roll(1, 0))[:, :C] - noise) ** 2).mean()
+        out[t] = float(rolled / own)
+    return out
