@@ -36,7 +36,7 @@ __all__ = ['SAMPLE_PROMPTS', 'RECIPES', 'RELEASE_SCORES', 'TrainConfig', 'recipe
            'make_optimizer', 'ema_update', 'optimizer_state_to_tensors', 'optimizer_state_from_tensors',
            'save_checkpoint', 'checkpoint_ok', 'latest_checkpoint', 'load_encoders', 'buckets_for', 'averaged',
            'sample_grid', 'train', 'score_pipeline', 'git_commit', 'bundle_model', 'release_model', 'ExactDenoiser',
-           'caption_reliance']
+           'denoising_report']
 
 # %% ../nbs/14_training.ipynb #6a4bbc76
 SAMPLE_PROMPTS = ("a red circle", "a blue square above a yellow star", "three green triangles",
@@ -491,16 +491,18 @@ class ExactDenoiser(torch.nn.Module):
 
 # %% ../nbs/14_training.ipynb #d3f14b94
 @torch.no_grad()
-def caption_reliance(model: PixArtSigma, latents: torch.Tensor, y: torch.Tensor, mask: torch.Tensor, diffusion: Diffusion,
-                     timesteps=(200, 400, 600, 800, 950), seed: int = 0) -> dict[int, float]:
-    "loss(captions rolled by one) / loss(own captions) of the ε prediction at each timestep: 1 = the captions are unused."
+def denoising_report(model, latents: torch.Tensor, y: torch.Tensor, mask: torch.Tensor, diffusion: Diffusion,
+                     timesteps=(200, 400, 600, 800, 950), seed: int = 0) -> dict[int, dict[str, float]]:
+    "Per timestep: `x0_error` (ẑ₀ error / latent variance; 1 = the mean's) and `caption_reliance` (ε-loss, rolled / own captions)."
     C, out = latents.shape[1], {}
+    spread = ((latents - latents.mean(0, keepdim=True)) ** 2).mean()
     for t in timesteps:
         g = torch.Generator().manual_seed(seed + t)
         noise = torch.randn(latents.shape, generator=g).to(latents)
         tt = torch.full((latents.shape[0],), t, device=latents.device)
         x_t = diffusion.q_sample(latents, tt, noise)
-        own = ((model(x_t, tt, y, mask)[:, :C] - noise) ** 2).mean()
-        rolled = ((model(x_t, tt, y.roll(1, 0), mask.roll(1, 0))[:, :C] - noise) ** 2).mean()
-        out[t] = float(rolled / own)
+        eps = model(x_t, tt, y, mask)[:, :C]
+        rolled = model(x_t, tt, y.roll(1, 0), mask.roll(1, 0))[:, :C]
+        out[t] = {"x0_error": float(((diffusion.x0_from_eps(x_t, tt, eps) - latents) ** 2).mean() / spread),
+                  "caption_reliance": float(((rolled - noise) ** 2).mean() / ((eps - noise) ** 2).mean())}
     return out
