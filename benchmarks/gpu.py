@@ -6,6 +6,7 @@ python -m benchmarks.gpu
 """
 from __future__ import annotations
 
+import json
 import tempfile
 import time
 from pathlib import Path
@@ -30,6 +31,11 @@ def _components(folder: Path):
                   scaling_factor=0.13025).save_pretrained(folder / "vae")
     DPMSolverMultistepScheduler(beta_schedule="linear", beta_start=1e-4, beta_end=0.02).save_pretrained(folder / "scheduler")
     save_diffusers(randomize_(PixArtSigma(get_config("PixArt-Sigma-XL-2-1024-MS")), seed=0, scale=0.5), folder / "transformer")
+    (folder / "model_index.json").write_text(json.dumps({        # diffusers' PixArtSigmaPipeline.from_pretrained needs it
+        "_class_name": "PixArtSigmaPipeline", "_diffusers_version": "0.30.0",
+        "scheduler": ["diffusers", "DPMSolverMultistepScheduler"], "text_encoder": ["transformers", "T5EncoderModel"],
+        "tokenizer": ["transformers", "T5Tokenizer"], "transformer": ["diffusers", "PixArtTransformer2DModel"],
+        "vae": ["diffusers", "AutoencoderKL"]}))
 
 
 def _time(fn, repeats=3):

@@ -236,6 +236,6 @@ class OnlineFeatures(FeatureCache):
     @torch.no_grad()
     def stats(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
         it = self.items[i]
-        img = load_image(it.path, self.buckets[closest_bucket(it.ratio, self.buckets)])[None].to(self.vae.dtype)
-        mean, std = self.vae.encode(img.to(next(self.vae.vae.parameters()).device))
+        img = load_image(it.path, self.buckets[closest_bucket(it.ratio, self.buckets)])[None]
+        mean, std = self.vae.encode(img)
         return mean[0].float().cpu(), std[0].float().cpu()

@@ -177,7 +177,7 @@ def save_checkpoint(out: Path, step: int, model, ema, opt, sched, position: dict
     tmp.mkdir(parents=True)
     save_file({k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}, tmp / "model.safetensors")
     if ema is not None:
-        save_file({k: v.contiguous() for k, v in ema.items()}, tmp / "ema.safetensors")
+        save_file({k: v.detach().cpu().contiguous() for k, v in ema.items()}, tmp / "ema.safetensors")
     opt_tensors, opt_rest = optimizer_state_to_tensors(opt)
     save_file(opt_tensors, tmp / "optimizer.safetensors")
     files = {f.name: sha256_file(f) for f in sorted(tmp.iterdir())}
@@ -302,6 +302,8 @@ def train(cfg: TrainConfig, out: str | Path, resume: bool = False, progress: boo
             ema = load_file(folder / "ema.safetensors")
         step, position = state["step"], state["position"]
     model, opt = acc.prepare(model, opt)
+    if ema is not None:
+        ema = {k: v.to(acc.device) for k, v in ema.items()}      # the average lives beside the weights
     diffusion = Diffusion.linear()
     sampler = AspectRatioBatchSampler([it.ratio for it in items], buckets, cfg.batch_size, seed=cfg.seed)  # global batches
 

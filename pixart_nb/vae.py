@@ -60,7 +60,7 @@ class VAE:
     @torch.no_grad()
     def encode(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         "Mean and std (N, 4, H/8, W/8) of the latent distribution of images (N, 3, H, W) in [-1, 1] (unscaled)."
-        dist = self.vae.encode(images.to(self.dtype)).latent_dist
+        dist = self.vae.encode(images.to(self.vae.device, self.dtype)).latent_dist
         return dist.mean, dist.std
 
     def latents(self, images: torch.Tensor, generator: torch.Generator | None = None, sample: bool = True) -> torch.Tensor:

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+import torch
 from safetensors.torch import load_file
 
 WORKER = str(Path(__file__).parent / "train_worker.py")
@@ -63,3 +64,18 @@ def test_sigkill_and_resume_is_exact(tmp_path, encoders):
         assert la[s]["loss"] == lb[s]["loss"], (s, la[s]["loss"], lb[s]["loss"])
     a, b = load_file(full / "final" / "model.safetensors"), load_file(killed / "final" / "model.safetensors")
     assert all((a[k] == b[k]).all() for k in a)          # bit-identical
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="gpu test: no CUDA device here")
+@pytest.mark.parametrize("precision", ["no", "bf16"])
+def test_trains_on_cuda(tmp_path, encoders, precision):
+    "A run on a CUDA device: the feature cache is built there, samples and the final weights come out finite."
+    from accelerate.state import AcceleratorState
+    from pixart_nb.training import recipe, train
+    AcceleratorState._reset_state(reset_partial_state=True)      # one process, several precisions: a fresh state each
+    run = tmp_path / "run"
+    train(recipe("test", encoders=encoders, mixed_precision=precision, sample_every=6), run, progress=False)
+    final = load_file(run / "final" / "model.safetensors")
+    assert all(v.isfinite().all() for v in final.values())
+    assert (run / "samples" / "step_0000006.png").is_file()
+    assert all(r["loss"] == r["loss"] for r in log_of(run).values())      # no NaN losses
