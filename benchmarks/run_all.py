@@ -91,9 +91,10 @@ def report(out: Path) -> str:
     r = load("gpu")
     parts += ["## 6. GPU", ""]
     if r and "rows" in r:
-        parts += [stamp(r), "", f"{r['gpu']}, torch {r['machine']['torch']}. PixArt-Σ XL/2 (random weights) at 1024×1024, "
-                  "20 DPM-Solver++ steps with guidance, transformer in bf16, VAE in float32, a one-layer T5 with T5-XXL's "
-                  "4096 channels (so T5-XXL's own cost is left out); seconds per image, median of 3 after a warm-up.", "", table(r["rows"], ["stack", "seconds", "ratio_vs_diffusers", "peak_gb"]), ""]
+        what = (f"{r['gpu']}, torch {r['machine']['torch']}. PixArt-Σ XL/2 (random weights) at 1024×1024, 20 DPM-Solver++ "
+                "steps with guidance, transformer in bf16, VAE in float32, a one-layer T5 with T5-XXL's 4096 channels (so "
+                "T5-XXL's own cost is left out); seconds per image, median of 3 after a warm-up.")
+        parts += [stamp(r), "", what, "", table(r["rows"], ["stack", "seconds", "ratio_vs_diffusers", "peak_gb"]), ""]
     else:
         parts += ["Not measured: no CUDA device was available to the run that wrote this file.", ""]
     return "\n".join(parts)
