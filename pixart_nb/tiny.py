@@ -86,8 +86,9 @@ def context_similarity(tokenizer: T5Tokenizer, encoder: T5EncoderModel, pairs=CO
     "Cosine similarity of the features of each shape word across caption pairs that swap roles (1 = context unused)."
     out = []
     for a, b in pairs:
-        (fa, ta), (fb, tb) = [(encoder(**tokenizer(s, return_tensors="pt")).last_hidden_state[0],
-                               tokenizer.convert_ids_to_tokens(tokenizer(s).input_ids)) for s in (a, b)]
+        ids = [tokenizer(s, return_tensors="pt").input_ids for s in (a, b)]                      # (1, L) each
+        fa, fb = [encoder(input_ids=i).last_hidden_state[0] for i in ids]                      # (L, C) each
+        ta, tb = [tokenizer.convert_ids_to_tokens(i[0]) for i in ids]
         out += [torch.cosine_similarity(fa[ta.index(w)], fb[tb.index(w)], 0).item() for w in ("▁circle", "▁square")]
     return out
 
@@ -177,13 +178,13 @@ SHAPES_VAE_STAGES = ((4000, 2e-3), (2500, 5e-4), (3000, 3e-4))     # (steps, pea
 
 
 def build_shapes_encoders(folder: str | Path, vae_stages=SHAPES_VAE_STAGES, seed: int = 0, vae_from: str | Path | None = None,
-                          log=print) -> dict:
+                          t5_training: dict = SHAPES_T5_TRAINING, log=print) -> dict:
     "Make the tokenizer, train the T5 (masked tokens) and the VAE (one-cycle stages), save all three; returns the record."
     folder = Path(folder)
     t0 = time.time()
     caps = world_captions(ShapesWorld(seed), 4000)
     tok = caption_tokenizer(caps)
-    enc, t5_history = train_text_encoder(tok, caps, seed=seed, log=log, **SHAPES_T5_TRAINING)
+    enc, t5_history = train_text_encoder(tok, caps, seed=seed, log=log, **t5_training)
     t5_seconds = time.time() - t0
     held = [ShapesWorld(999)[i][0] for i in range(32)]
     if vae_from is None:
@@ -207,7 +208,7 @@ def build_shapes_encoders(folder: str | Path, vae_stages=SHAPES_VAE_STAGES, seed
     enc.save_pretrained(folder / "text_encoder")
     vae.to(torch.float16).save_pretrained(folder / "vae")
     stored = AutoencoderKL.from_pretrained(str(folder / "vae"), torch_dtype=torch.float32)
-    record = {"tokenizer_pieces": len(tok), "t5": SHAPES_T5, "t5_training": SHAPES_T5_TRAINING, "t5_history": t5_history,
+    record = {"tokenizer_pieces": len(tok), "t5": SHAPES_T5, "t5_training": t5_training, "t5_history": t5_history,
               "t5_seconds": t5_seconds, "t5_context_similarity": context_similarity(tok, enc), **vae_record,
               "heldout_psnr_db": reconstruction_psnr(stored, held), "heldout_images": len(held)}
     if vae_from is None:
