@@ -25,9 +25,9 @@ from .vae import tiny_autoencoder
 
 # %% auto #0
 __all__ = ['SHAPES_T5', 'SHAPES_T5_TRAINING', 'SHAPES_MAX_LENGTH', 'CONTEXT_PAIRS', 'SHAPES_VAE_STAGES', 'world_captions',
-           'caption_words', 'caption_tokenizer', 'train_text_encoder', 'context_similarity', 'image_batch', 'psnr',
-           'reconstruction_psnr', 'roundtrip', 'roundtrip_shapeseval', 'train_vae', 'set_scaling_factor',
-           'build_shapes_encoders', 'shapes_assets']
+           'text_world', 'caption_words', 'caption_tokenizer', 'train_text_encoder', 'context_similarity',
+           'image_batch', 'psnr', 'reconstruction_psnr', 'roundtrip', 'roundtrip_shapeseval', 'train_vae',
+           'set_scaling_factor', 'build_shapes_encoders', 'shapes_assets']
 
 # %% ../nbs/13_tiny_encoders.ipynb #dabe49df
 def world_captions(world: ShapesWorld, n: int) -> list[str]:
@@ -37,6 +37,11 @@ def world_captions(world: ShapesWorld, n: int) -> list[str]:
         _, _, _, short, long = world.scene(i)
         out += [short, long]
     return out
+
+
+def text_world(seed: int = 0) -> ShapesWorld:
+    "The world whose captions the tokenizer and T5 learn from: the held-out ShapesEval prompts left out."
+    return ShapesWorld(seed, exclude={e["prompt"] for e in heldout_prompts()})
 
 
 def caption_words(captions: list[str]) -> list[str]:
@@ -182,7 +187,7 @@ def build_shapes_encoders(folder: str | Path, vae_stages=SHAPES_VAE_STAGES, seed
     "Make the tokenizer, train the T5 (masked tokens) and the VAE (one-cycle stages), save all three; returns the record."
     folder = Path(folder)
     t0 = time.time()
-    caps = world_captions(ShapesWorld(seed), 4000)
+    caps = world_captions(text_world(seed), 4000)
     tok = caption_tokenizer(caps)
     enc, t5_history = train_text_encoder(tok, caps, seed=seed, log=log, **t5_training)
     t5_seconds = time.time() - t0

@@ -33,10 +33,10 @@ from .vae import VAE
 
 # %% auto #0
 __all__ = ['SAMPLE_PROMPTS', 'RECIPES', 'RELEASE_SCORES', 'TrainConfig', 'recipe', 'step_generator', 'lr_lambda',
-           'make_optimizer', 'ema_update', 'optimizer_state_to_tensors', 'optimizer_state_from_tensors',
-           'save_checkpoint', 'checkpoint_ok', 'latest_checkpoint', 'load_encoders', 'buckets_for', 'averaged',
-           'sample_grid', 'train', 'score_pipeline', 'git_commit', 'bundle_model', 'release_model', 'ExactDenoiser',
-           'denoising_report']
+           'make_optimizer', 'set_null_caption', 'drop_captions', 'ema_update', 'optimizer_state_to_tensors',
+           'optimizer_state_from_tensors', 'save_checkpoint', 'checkpoint_ok', 'latest_checkpoint', 'load_encoders',
+           'buckets_for', 'averaged', 'sample_grid', 'train', 'score_pipeline', 'git_commit', 'bundle_model',
+           'release_model', 'ExactDenoiser', 'denoising_report']
 
 # %% ../nbs/14_training.ipynb #6a4bbc76
 SAMPLE_PROMPTS = ("a red circle", "a blue square above a yellow star", "three green triangles",
@@ -137,6 +137,23 @@ def make_optimizer(cfg: TrainConfig, params) -> torch.optim.Optimizer:
             raise ValueError("optimizer 'came' needs the came-pytorch package: pip install came-pytorch") from None
         return CAME(params, lr=lr, weight_decay=cfg.weight_decay, betas=(0.9, 0.999, 0.9999), eps=(1e-30, 1e-16))
     raise ValueError(f"unknown optimizer {cfg.optimizer!r}; known: adamw, came")
+
+
+@torch.no_grad()
+def set_null_caption(model: PixArtSigma, te: TextEncoder) -> torch.Tensor:
+    "Make T5(\"\") the model's null caption (its `y_embedding`); returns that caption's mask (L,)."
+    y0, m0 = te.encode([""])                                               # (1, L, C), (1, L)
+    model.y_embedder.y_embedding.copy_(y0[0].float())
+    return m0[0].float().cpu()
+
+
+def drop_captions(model: PixArtSigma, y: torch.Tensor, mask: torch.Tensor, drop: torch.Tensor,
+                  null_mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    "Captions (N, L, C) and masks (N, L) with the rows where `drop` holds swapped for the null caption and its mask."
+    L = y.shape[1]
+    y = model.y_embedder.token_drop(y, drop)                               # (N, L, C)
+    mask = torch.where(drop.to(mask.device)[:, None], null_mask[:L].to(mask.device), mask)   # (N, L)
+    return y, mask
 
 
 @torch.no_grad()
@@ -288,6 +305,7 @@ def train(cfg: TrainConfig, out: str | Path, resume: bool = False, progress: boo
     torch.manual_seed(cfg.seed)
     model = PixArtSigma(model_cfg)
     model.y_embedder.uncond_prob = 0.0            # dropout is drawn by the loop from the step generator
+    null_mask = set_null_caption(model, te)
     model.gradient_checkpointing = cfg.grad_checkpointing
     opt = make_optimizer(cfg, model.parameters())
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_lambda(cfg))
@@ -342,8 +360,7 @@ def train(cfg: TrainConfig, out: str | Path, resume: bool = False, progress: boo
             sl = slice(lo, hi)
             base = acc.unwrap_model(model)
             L = int(mask.sum(1).max())           # tokens past the batch's longest caption are masked: leaving them out saves time
-            y_in = base.y_embedder.token_drop(y[sl, :L].to(acc.device), drop[sl].to(acc.device))
-            m_in = mask[sl, :L].to(acc.device)
+            y_in, m_in = drop_captions(base, y[sl, :L].to(acc.device), mask[sl, :L].to(acc.device), drop[sl], null_mask)
             with acc.autocast():
                 terms = training_losses(diffusion, lambda x, tt: model(x, tt, y_in, m_in),
                                         z[sl].to(acc.device), t[sl].to(acc.device), noise[sl].to(acc.device), cfg.snr_loss)
