@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from diffusers import AutoencoderKL
 from transformers import T5EncoderModel, T5Tokenizer
 
@@ -55,7 +56,7 @@ def caption_tokenizer(captions: list[str]) -> T5Tokenizer:
 
 # %% ../nbs/13_tiny_encoders.ipynb #c0b3bfa6
 SHAPES_T5 = dict(d_model=128, layers=2, heads=4, d_ff=256)
-SHAPES_T5_TRAINING = dict(steps=1500, batch_size=64, lr=1e-3, mask_prob=0.2)
+SHAPES_T5_TRAINING = dict(steps=3000, batch_size=64, lr=1e-3, mask_prob=0.2)
 SHAPES_MAX_LENGTH = 160   # longest world caption is well under this
 
 
@@ -132,10 +133,11 @@ def roundtrip_shapeseval(vae: AutoencoderKL, prompts: list[dict] | None = None, 
 
 
 def train_vae(world: ShapesWorld, steps: int = 4000, batch: int = 12, crop: int = 64, lr: float = 2e-3,
-              channels=(16, 32, 64, 128), kl_weight: float = 1e-6, eval_images: list[np.ndarray] | None = None,
-              eval_every: int = 500, pool: int = 2000, seed: int = 0, groups: int = 2, vae: AutoencoderKL | None = None,
-              log=print) -> tuple[AutoencoderKL, list[dict]]:
-    "Train a small AutoencoderKL (or go on training `vae`) on crops of `pool` world images, 3 in 4 centred near an object."
+              channels=(16, 32, 64, 128), kl_weight: float = 1e-6, equivariance: float = 0.0,
+              eval_images: list[np.ndarray] | None = None, eval_every: int = 500, pool: int = 2000, seed: int = 0,
+              groups: int = 2, vae: AutoencoderKL | None = None, log=print) -> tuple[AutoencoderKL, list[dict]]:
+    """Train a small AutoencoderKL (or go on training `vae`) on crops of `pool` world images, 3 in 4 centred near an object.
+    `equivariance` weighs the scale-equivariance term: decode(pool₂ z) against pool₂ x."""
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     items = [world[i] for i in range(pool)]
@@ -159,8 +161,12 @@ def train_vae(world: ShapesWorld, steps: int = 4000, batch: int = 12, crop: int 
             crops.append(img[y:y + crop, x:x + crop])
         x = image_batch(crops)
         post = vae.encode(x).latent_dist
-        rec = vae.decode(post.sample()).sample
+        z = post.sample()                                               # (B, 4, crop/8, crop/8)
+        rec = vae.decode(z).sample
         loss = (rec - x).abs().mean() + ((rec - x) ** 2).mean() + kl_weight * post.kl().mean()
+        if equivariance:
+            rec2, x2 = vae.decode(F.avg_pool2d(z, 2)).sample, F.avg_pool2d(x, 2)   # half the latent, half the image
+            loss = loss + equivariance * ((rec2 - x2).abs().mean() + ((rec2 - x2) ** 2).mean())
         opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step()
         if eval_images is not None and (step % eval_every == 0 or step == steps):
             p = reconstruction_psnr(vae, eval_images)
@@ -179,47 +185,55 @@ def set_scaling_factor(vae: AutoencoderKL, images: list[np.ndarray]) -> float:
     return sf
 
 # %% ../nbs/13_tiny_encoders.ipynb #7324e79b
-SHAPES_VAE_STAGES = ((4000, 2e-3), (2500, 5e-4), (3000, 3e-4))     # (steps, peak learning rate) of each one-cycle stage
+SHAPES_VAE_STAGES = ((4000, 2e-3), (2500, 5e-4), (3000, 3e-4),                # (steps, peak learning rate[, train_vae options])
+                     (2400, 3e-4, {"kl_weight": 1e-5, "equivariance": 1.0}),   # of each one-cycle stage
+                     (1500, 1e-4, {"kl_weight": 1e-5, "equivariance": 1.0}))
 
 
 def build_shapes_encoders(folder: str | Path, vae_stages=SHAPES_VAE_STAGES, seed: int = 0, vae_from: str | Path | None = None,
                           t5_training: dict = SHAPES_T5_TRAINING, log=print) -> dict:
-    "Make the tokenizer, train the T5 (masked tokens) and the VAE (one-cycle stages), save all three; returns the record."
+    """Make the tokenizer, train the T5 (masked tokens) and the VAE (one-cycle stages), save all three; returns the record.
+    `vae_from`: an earlier build whose VAE ran the first of `vae_stages`; the rest run on it."""
     folder = Path(folder)
+    stages = json.loads(json.dumps([list(s) for s in vae_stages]))                   # as a record stores them
+    old = json.loads((Path(vae_from) / "record.json").read_text()) if vae_from is not None else {"vae_stages": []}
+    if old["vae_stages"] != stages[:len(old["vae_stages"])]:
+        raise ValueError(f"the VAE in {str(vae_from)!r} ran the stages {old['vae_stages']}, which do not begin {stages}")
     t0 = time.time()
     caps = world_captions(text_world(seed), 4000)
     tok = caption_tokenizer(caps)
     enc, t5_history = train_text_encoder(tok, caps, seed=seed, log=log, **t5_training)
     t5_seconds = time.time() - t0
     held = [ShapesWorld(999)[i][0] for i in range(32)]
-    if vae_from is None:
-        vae, history, done = None, [], 0
-        for stage, (steps, lr) in enumerate(vae_stages):
-            vae, h = train_vae(ShapesWorld(1000 + seed), steps=steps, lr=lr, vae=vae, eval_images=held[:8], seed=seed, log=log)
-            history += [{**e, "stage": stage, "step": done + e["step"]} for e in h]
-            done += steps
-        sf = set_scaling_factor(vae, [ShapesWorld(1000 + seed)[i][0] for i in range(64)])
-        vae_record = {"vae_channels": list(vae.config.block_out_channels), "vae_groups": vae.config.norm_num_groups,
-                      "vae_stages": [list(s) for s in vae_stages], "vae_steps": done, "scaling_factor": sf, "history": history}
-    else:                                  # the VAE of an earlier build, with what its record says of it
+    vae, history, done, vae_seconds, vae_record = None, [], 0, 0.0, {}
+    if vae_from is not None:               # the VAE of an earlier build, with what its record says of it
         vae = AutoencoderKL.from_pretrained(str(Path(vae_from) / "vae"), torch_dtype=torch.float32)
-        old = json.loads((Path(vae_from) / "record.json").read_text())
-        vae_record = {k: old[k] for k in ("vae_channels", "vae_groups", "vae_stages", "vae_steps", "scaling_factor", "history",
-                                          "heldout_shapeseval_roundtrip")}
-        vae_record["vae_seconds"] = old.get("vae_seconds", old["seconds"])
-        if "how" in old:
-            vae_record["vae_how"] = "an earlier build's VAE; that build's record says: " + old["how"]
+        history, done, vae_seconds = old["history"], old["vae_steps"], old.get("vae_seconds", old["seconds"])
+        vae_record = {k: old[k] for k in ("scaling_factor", "heldout_shapeseval_roundtrip")}
+        if "vae_how" in old or "how" in old:
+            vae_record["vae_how"] = "stages 1–{} are an earlier build's; its record says: {}".format(
+                len(old["vae_stages"]), old.get("vae_how", old.get("how")))
+    t_vae = time.time()
+    todo = stages[len(old["vae_stages"]):]
+    for stage, (steps, lr, *options) in enumerate(todo, len(stages) - len(todo)):
+        vae, h = train_vae(ShapesWorld(1000 + seed), steps=steps, lr=lr, vae=vae, eval_images=held[:8], seed=seed, log=log,
+                           **(options[0] if options else {}))
+        history += [{**e, "stage": stage, "step": done + e["step"]} for e in h]
+        done += steps
+    if todo:
+        vae_record["scaling_factor"] = set_scaling_factor(vae, [ShapesWorld(1000 + seed)[i][0] for i in range(64)])
     tok.save_pretrained(folder / "tokenizer")
     enc.save_pretrained(folder / "text_encoder")
     vae.to(torch.float16).save_pretrained(folder / "vae")
     stored = AutoencoderKL.from_pretrained(str(folder / "vae"), torch_dtype=torch.float32)
+    if todo:
+        vae_record["heldout_shapeseval_roundtrip"] = roundtrip_shapeseval(stored)
     record = {"tokenizer_pieces": len(tok), "t5": SHAPES_T5, "t5_training": t5_training, "t5_history": t5_history,
-              "t5_seconds": t5_seconds, "t5_context_similarity": context_similarity(tok, enc), **vae_record,
-              "heldout_psnr_db": reconstruction_psnr(stored, held), "heldout_images": len(held)}
-    if vae_from is None:
-        record["heldout_shapeseval_roundtrip"] = roundtrip_shapeseval(stored)
-        record["vae_seconds"] = time.time() - t0 - t5_seconds
-    record["seconds"] = time.time() - t0
+              "t5_seconds": t5_seconds, "t5_context_similarity": context_similarity(tok, enc),
+              "vae_channels": list(vae.config.block_out_channels), "vae_groups": vae.config.norm_num_groups,
+              "vae_stages": stages, "vae_steps": done, "history": history, **vae_record,
+              "vae_seconds": vae_seconds + (time.time() - t_vae if todo else 0.0),
+              "heldout_psnr_db": reconstruction_psnr(stored, held), "heldout_images": len(held), "seconds": time.time() - t0}
     write_json(folder / "record.json", record)
     return record
 
