@@ -12,7 +12,7 @@ import torch
 
 # %% auto #0
 __all__ = ['Diffusion', 'space_timesteps', 'normal_kl', 'approx_standard_normal_cdf', 'discretized_gaussian_log_likelihood',
-           'mean_flat', 'vb_terms', 'training_losses']
+           'mean_flat', 'vb_terms', 'check_snr_weight_cap', 'training_losses']
 
 # %% ../nbs/05_schedule.ipynb #9b6a67f4
 def _gather(a: torch.Tensor, t: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
@@ -150,9 +150,18 @@ def vb_terms(diffusion: Diffusion, out: torch.Tensor, x0: torch.Tensor, x_t: tor
     return torch.where(t == 0, nll, kl)
 
 
+def check_snr_weight_cap(cap: float) -> float:
+    "`cap` if it is 0 (unweighted) or at least 1, else a ValueError."
+    if cap and cap < 1:
+        raise ValueError(f"snr_weight_cap must be 0 (unweighted) or at least 1, got {cap}")
+    return cap
+
+
 def training_losses(diffusion: Diffusion, model: Callable, x0: torch.Tensor, t: torch.Tensor,
-                    noise: torch.Tensor | None = None, snr_loss: bool = False) -> dict[str, torch.Tensor]:
-    "PixArt's loss per sample: {'loss', 'mse', 'vb'}; `model(x_t, t)` returns [ε̂, v] (2C channels) or ε̂ (C)."
+                    noise: torch.Tensor | None = None, snr_loss: bool = False, snr_weight_cap: float = 0.0) -> dict[str, torch.Tensor]:
+    """PixArt's loss per sample: {'loss', 'mse', 'vb'}; `model(x_t, t)` returns [ε̂, v] (2C channels) or ε̂ (C).
+    `snr_weight_cap` γ > 0 weights the MSE by min(max(1/SNR(t), 1), γ)."""
+    check_snr_weight_cap(snr_weight_cap)
     noise = torch.randn_like(x0) if noise is None else noise
     x_t = diffusion.q_sample(x0, t, noise)
     out = model(x_t, diffusion.timestep_map.to(t.device)[t])
@@ -170,5 +179,8 @@ def training_losses(diffusion: Diffusion, model: Callable, x0: torch.Tensor, t: 
         terms["mse"] = mean_flat((target - pred) ** 2)
     else:
         terms["mse"] = mean_flat((noise - eps) ** 2)
+    if snr_weight_cap:
+        ab = diffusion.alphas_cumprod.to(x0.device)[t].float()
+        terms["mse"] = terms["mse"] * ((1 - ab) / ab).clamp(1.0, snr_weight_cap)
     terms["loss"] = terms["mse"] + terms.get("vb", 0.0)
     return terms

@@ -25,7 +25,7 @@ from tqdm import tqdm
 from .checkpoints import atomic_write, save_pretrained, sha256_file, write_json
 from .data import (SHAPES_BUCKETS, AspectRatioBatchSampler, FeatureCache, OnlineFeatures,
                             read_data_info, write_world)
-from .schedule import Diffusion, training_losses
+from .schedule import Diffusion, check_snr_weight_cap, training_losses
 from .shapes import WORLD_SIZES, ShapesWorld
 from .text import TextEncoder
 from .transformer import PixArtSigma, get_config
@@ -71,6 +71,7 @@ class TrainConfig:
     caption_dropout: float = 0.1          # p(caption → null caption), for classifier-free guidance
     long_caption_prob: float = 0.5        # p(train on the long caption instead of the short one)
     snr_loss: bool = False
+    snr_weight_cap: float = 0.0           # weight the MSE by min(max(1/SNR, 1), cap): the ẑ₀ error at high noise (0 = PixArt's)
     features: str = "cached"              # cached (T5 + VAE precomputed on disk) | online (run them every step)
     sample_every: int = 0                 # write a sample grid of `sample_prompts` every N steps (0 = never)
     sample_prompts: tuple = SAMPLE_PROMPTS
@@ -78,6 +79,9 @@ class TrainConfig:
     checkpoint_every: int = 500
     keep_checkpoints: int = 2
     seed: int = 0
+
+    def __post_init__(self):
+        check_snr_weight_cap(self.snr_weight_cap)
 
     def per_process_batch(self, processes: int) -> int:
         if self.batch_size % processes:
@@ -92,7 +96,7 @@ class TrainConfig:
 
 RECIPES = {
     "shapes": TrainConfig(steps=1800, world_items=10000, lr=1.5e-3, scale_lr=False, schedule="cosine", warmup_steps=100,
-                          ema_rate=0.995, sample_every=250),
+                          ema_rate=0.995, sample_every=250, snr_weight_cap=100.0),
     "test": TrainConfig(model="tiny", max_length=300, world_items=48, steps=6, batch_size=4, warmup_steps=2,
                         checkpoint_every=2, log_every=1, ema_rate=0.9),
 }
@@ -363,7 +367,8 @@ def train(cfg: TrainConfig, out: str | Path, resume: bool = False, progress: boo
             y_in, m_in = drop_captions(base, y[sl, :L].to(acc.device), mask[sl, :L].to(acc.device), drop[sl], null_mask)
             with acc.autocast():
                 terms = training_losses(diffusion, lambda x, tt: model(x, tt, y_in, m_in),
-                                        z[sl].to(acc.device), t[sl].to(acc.device), noise[sl].to(acc.device), cfg.snr_loss)
+                                        z[sl].to(acc.device), t[sl].to(acc.device), noise[sl].to(acc.device), cfg.snr_loss,
+                                        cfg.snr_weight_cap)
             loss = terms["loss"].mean() / cfg.grad_accum
             acc.backward(loss)
             for k in terms_sum:
