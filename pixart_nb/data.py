@@ -17,6 +17,7 @@ import numpy as np
 import torch
 from PIL import Image
 from torch.utils.data import Sampler
+from tqdm import tqdm
 
 from .checkpoints import atomic_write, write_json
 from .shapes import WORLD_SIZES, ShapesWorld
@@ -180,21 +181,22 @@ class FeatureCache:
         meta = self.root / "meta.json"
         return meta.is_file() and json.loads(meta.read_text()).get("fingerprint") == self.fingerprint
 
+    @torch.no_grad()
     def build(self, batch_size: int = 16, progress: bool = False) -> FeatureCache:
-        "Compute what is missing; start over when the encoders changed."
+        "Compute what is missing (with progress bars if `progress`); start over when the encoders changed."
         if (self.root / "meta.json").is_file() and not self.valid():
             log.warning("feature cache %s was made by other encoders: rebuilding it", self.root)
             shutil.rmtree(self.root)
         (self.root / "t5").mkdir(parents=True, exist_ok=True); (self.root / "vae").mkdir(exist_ok=True)
         texts = [t for t in dict.fromkeys(x for it in self.items for x in (it.prompt, it.long))
                  if not (self.root / "t5" / f"{caption_key(t)}.npz").is_file()]
-        for s in range(0, len(texts), batch_size):
+        for s in tqdm(range(0, len(texts), batch_size), desc="T5 features", unit="batch", disable=not progress):
             chunk = texts[s:s + batch_size]
             feats, mask = self.text_encoder.encode(chunk)
             for t, f, m in zip(chunk, feats, mask):
                 atomic_write(self.root / "t5" / f"{caption_key(t)}.npz",
                              lambda p: np.savez(open(p, "wb"), caption_feature=f.half().cpu().numpy(), attention_mask=m.cpu().numpy()))
-        for i, it in enumerate(self.items):
+        for i, it in enumerate(tqdm(self.items, desc="VAE features", unit="image", disable=not progress)):
             f = self.root / "vae" / f"{i}.npy"
             if not f.is_file():
                 mean, std = self.vae.encode(load_image(it.path, self.buckets[closest_bucket(it.ratio, self.buckets)])[None])

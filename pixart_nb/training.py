@@ -303,7 +303,7 @@ def train(cfg: TrainConfig, out: str | Path, resume: bool = False, progress: boo
     else:
         cache = FeatureCache(out / "cache", items, buckets, te, vae)
         if acc.is_main_process and not cache.valid():
-            cache.build()
+            cache.build(progress=progress)
     acc.wait_for_everyone()
 
     torch.manual_seed(cfg.seed)
