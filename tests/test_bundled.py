@@ -16,6 +16,7 @@ def test_bundle_is_complete_and_small():
     assert size <= 30 * 2**20
     rec = json.loads((folder / "record.json").read_text())
     assert {"recipe", "command", "commit", "train_seconds", "shapeseval", "config"} <= set(rec)
+    assert rec["train_seconds"] <= 30 * 60, f"the bundle took {rec['train_seconds']} s to train; the budget is 1800 s"
 
 
 def test_recorded_scores_reproduce_on_a_subset():
