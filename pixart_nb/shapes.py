@@ -119,8 +119,9 @@ def _polygon(shape: str, cx: float, cy: float, r: float) -> np.ndarray:
 
 def render(scene: Scene, height: int = 128, width: int = 128, ss: int = 4) -> np.ndarray:
     "The scene as an (height, width, 3) uint8 image, anti-aliased with ss×ss samples per pixel."
-    if ss * ss > 31:
-        raise ValueError(f"ss = {ss}: at most 5 samples per side (the per-pixel counts are packed in 5 bits)")
+    if ss * ss > 31 or len(scene.objects) > 11:
+        raise ValueError(f"ss = {ss} with {len(scene.objects)} objects: at most 5 samples per side and 11 objects "
+                         "(each pixel's counts are packed 5 bits per object into 64)")
     H, W = height * ss, width * ss
     c = np.array([BACKGROUNDS[scene.background]] + [COLORS[o.color] for o in scene.objects], np.int64)  # (K, 3) colours c_k
     owner = np.zeros((H, W), np.int64)                                  # index k of what covers each sample
@@ -129,12 +130,14 @@ def render(scene: Scene, height: int = 128, width: int = 128, ss: int = 4) -> np
         poly = _polygon(o.shape, o.x * W, o.y * H, SIZES[o.size] * min(H, W))
         x0, y0 = np.floor(poly.min(0)).astype(int).clip(0)
         x1, y1 = np.minimum(np.ceil(poly.max(0)).astype(int), (W, H))
+        if x1 <= x0 or y1 <= y0:                                        # wholly outside the image
+            continue
         yy, xx = np.mgrid[y0:y1, x0:x1]                                  # the object's bounding box, in samples
         inside = PolyPath(poly).contains_points(np.stack([xx.ravel() + 0.5, yy.ravel() + 0.5], 1)).reshape(yy.shape)
         owner[y0:y1, x0:x1][inside] = k
         lo, hi = np.minimum(lo, (x0, y0)), np.maximum(hi, (x1, y1))
     total = np.broadcast_to(c[0] * ss * ss, (height, width, 3)).copy()  # Σ_k n_k c_k per pixel, all background so far
-    if scene.objects:
+    if (hi > lo).all():
         (px0, py0), (px1, py1) = lo // ss, -(-hi // ss)                  # the objects' box, in pixels
         packed = (1 << (5 * owner[py0 * ss:py1 * ss, px0 * ss:px1 * ss])).reshape(py1 - py0, ss, px1 - px0, ss).sum((1, 3))
         n = (packed[..., None] >> (5 * np.arange(len(c)))) & 31          # (h, w, K) counts n_k
