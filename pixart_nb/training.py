@@ -95,7 +95,7 @@ class TrainConfig:
 
 
 RECIPES = {
-    "shapes": TrainConfig(steps=2400, world_items=10000, lr=1.5e-3, scale_lr=False, schedule="cosine", warmup_steps=100,
+    "shapes": TrainConfig(steps=2100, world_items=10000, lr=1.5e-3, scale_lr=False, schedule="cosine", warmup_steps=100,
                           ema_rate=0.995, sample_every=250, snr_weight_cap=100.0),
     "test": TrainConfig(model="tiny", max_length=300, world_items=48, steps=6, batch_size=4, warmup_steps=2,
                         checkpoint_every=2, log_every=1, ema_rate=0.9),

@@ -77,7 +77,7 @@ CONFIGS: dict[str, PixArtConfig] = {
                                                  kv_compress_scale=2, kv_compress_mode="conv", **_XL),
     "small": PixArtConfig(sample_size=32, pe_interpolation=1.0, hidden_size=384, depth=12, num_heads=6,
                           caption_channels=256, model_max_length=64),
-    "shapes": PixArtConfig(sample_size=16, pe_interpolation=0.25, hidden_size=192, depth=6, num_heads=3,
+    "shapes": PixArtConfig(sample_size=16, pe_interpolation=0.25, hidden_size=192, depth=8, num_heads=3,
                            caption_channels=128, model_max_length=160),
     "tiny": PixArtConfig(sample_size=16, pe_interpolation=1.0, hidden_size=64, depth=2, num_heads=4,
                          caption_channels=32, model_max_length=16),
