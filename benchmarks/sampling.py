@@ -8,6 +8,7 @@ Writes benchmarks/out/sampling.json and sampling.png (score against NFE).
 from __future__ import annotations
 
 import argparse
+import json
 import time
 
 import torch
@@ -38,7 +39,9 @@ def run(toy: bool = False, out=None, prompts: int | None = None) -> dict:
                **{k: v for k, v in r["scores"].items() if k != "overall"}}
         rows.append(row)
         print(table([row], list(row)), flush=True)
-    result = {"prompts": len(prompts), "heldout": len(held), "guidance": 4.5, "rows": rows}
+    record = json.loads((bundled_model() / "record.json").read_text())
+    model = {"commit": record["commit"], "recorded_overall": record["shapeseval"]["dpm-solver++ 20 steps, guidance 4.5"]["overall"]}
+    result = {"prompts": len(prompts), "heldout": len(held), "guidance": 4.5, "model": model, "rows": rows}
     save("sampling", result, out)
     plot(result, (out or OUT) / "sampling.png")
     return result

@@ -17,6 +17,11 @@ def test_benchmarks_run_at_toy_size(tmp_path):
     assert (tmp_path / "kv_compress.png").is_file() and (tmp_path / "sampling.png").is_file()
     report = (tmp_path / "RESULTS.md").read_text()
     assert "## 1. Transformer forward" in report and "## 3. Sampling quality" in report
+    # the sampling table names the model it measured from its own JSON, not from whatever bundle ships when the report is written
+    from pixart_nb.pipeline import bundled_model
+    record = json.loads((bundled_model() / "record.json").read_text())
+    model = json.loads((tmp_path / "sampling.json").read_text())["model"]
+    assert model["commit"] == record["commit"] and f"commit {record['commit'][:7]}" in report
     # --report rewrites the report from the JSON without running anything, and leaves the real RESULTS.md alone
     before = (ROOT / "benchmarks" / "RESULTS.md").read_text()
     (tmp_path / "RESULTS.md").unlink()
