@@ -3,7 +3,8 @@ for DPM-Solver++, SA-Solver, DDIM and IDDPM at several step counts, with wall ti
 
 python -m benchmarks.sampling [--toy] [--prompts N]
 --prompts N scores an even spread of N held-out prompts (every k-th) instead of all of them.
-Writes benchmarks/out/sampling.json and sampling.png (score against NFE).
+Writes benchmarks/out/sampling.json (with the measured bundle's record commit and recorded score) and sampling.png
+(score against NFE).
 """
 from __future__ import annotations
 

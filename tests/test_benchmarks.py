@@ -30,3 +30,12 @@ def test_benchmarks_run_at_toy_size(tmp_path):
     assert r.returncode == 0, r.stderr[-3000:]
     assert "==" not in r.stdout and (tmp_path / "RESULTS.md").read_text() == report
     assert (ROOT / "benchmarks" / "RESULTS.md").read_text() == before
+    # a table measured on another bundle keeps naming that bundle when the report is rewritten later
+    sampling = json.loads((tmp_path / "sampling.json").read_text())
+    sampling["model"] = {"commit": "0123456789abcdef", "recorded_overall": 0.5}
+    (tmp_path / "sampling.json").write_text(json.dumps(sampling))
+    r = subprocess.run([sys.executable, "-m", "benchmarks.run_all", "--report", "--out", str(tmp_path)], cwd=ROOT,
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-3000:]
+    report = (tmp_path / "RESULTS.md").read_text()
+    assert "commit 0123456 (its record: overall 0.500" in report and f"commit {record['commit'][:7]}" not in report
