@@ -72,6 +72,7 @@ class TrainConfig:
     long_caption_prob: float = 0.5        # p(train on the long caption instead of the short one)
     snr_loss: bool = False
     snr_weight_cap: float = 0.0           # weight the MSE by min(max(1/SNR, 1), cap): the ẑ₀ error at high noise (0 = PixArt's)
+    caption_init_std: float = 0.02        # std of the caption projection's initial weights (0.02 = PixArt's)
     features: str = "cached"              # cached (T5 + VAE precomputed on disk) | online (run them every step)
     sample_every: int = 0                 # write a sample grid of `sample_prompts` every N steps (0 = never)
     sample_prompts: tuple = SAMPLE_PROMPTS
@@ -82,6 +83,8 @@ class TrainConfig:
 
     def __post_init__(self):
         check_snr_weight_cap(self.snr_weight_cap)
+        if not self.caption_init_std > 0:
+            raise ValueError(f"caption_init_std must be positive, got {self.caption_init_std}")
 
     def per_process_batch(self, processes: int) -> int:
         if self.batch_size % processes:
@@ -308,6 +311,9 @@ def train(cfg: TrainConfig, out: str | Path, resume: bool = False, progress: boo
 
     torch.manual_seed(cfg.seed)
     model = PixArtSigma(model_cfg)
+    if cfg.caption_init_std != 0.02:              # PixArt's own draw otherwise, so its runs stay bit for bit
+        for lin in (model.y_embedder.y_proj.fc1, model.y_embedder.y_proj.fc2):
+            torch.nn.init.normal_(lin.weight, std=cfg.caption_init_std)
     model.y_embedder.uncond_prob = 0.0            # dropout is drawn by the loop from the step generator
     null_mask = set_null_caption(model, te)
     model.gradient_checkpointing = cfg.grad_checkpointing
