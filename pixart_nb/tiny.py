@@ -25,10 +25,10 @@ from .text import t5_tokenizer_from_words, tiny_t5_encoder
 from .vae import tiny_autoencoder
 
 # %% auto #0
-__all__ = ['SHAPES_T5', 'SHAPES_T5_TRAINING', 'SHAPES_MAX_LENGTH', 'CONTEXT_PAIRS', 'SHAPES_VAE_STAGES', 'world_captions',
-           'text_world', 'caption_words', 'caption_tokenizer', 'train_text_encoder', 'context_similarity',
-           'image_batch', 'psnr', 'reconstruction_psnr', 'roundtrip', 'roundtrip_shapeseval', 'train_vae',
-           'set_scaling_factor', 'build_shapes_encoders', 'shapes_assets']
+__all__ = ['SHAPES_T5', 'SHAPES_T5_TRAINING', 'SHAPES_MAX_LENGTH', 'CONTEXT_PAIRS', 'WORD_SWAPS', 'SHAPES_VAE_STAGES',
+           'world_captions', 'text_world', 'caption_words', 'caption_tokenizer', 'train_text_encoder',
+           'context_similarity', 'word_share', 'image_batch', 'psnr', 'reconstruction_psnr', 'roundtrip',
+           'roundtrip_shapeseval', 'train_vae', 'set_scaling_factor', 'build_shapes_encoders', 'shapes_assets']
 
 # %% ../nbs/13_tiny_encoders.ipynb #dabe49df
 def world_captions(world: ShapesWorld, n: int) -> list[str]:
@@ -61,8 +61,10 @@ SHAPES_MAX_LENGTH = 160   # longest world caption is well under this
 
 
 def train_text_encoder(tokenizer: T5Tokenizer, captions: list[str], steps: int = 1500, batch_size: int = 64,
-                       lr: float = 1e-3, mask_prob: float = 0.2, seed: int = 0, log=print) -> tuple[T5EncoderModel, list[dict]]:
-    "A tiny T5 encoder trained as a masked language model on `captions` (masked tokens → `<unk>`), returned frozen."
+                       lr: float = 1e-3, mask_prob: float = 0.2, keep_weight: float = 0.0, seed: int = 0,
+                       log=print) -> tuple[T5EncoderModel, list[dict]]:
+    """A tiny T5 encoder trained as a masked language model on `captions` (masked tokens → `<unk>`), returned frozen.
+    `keep_weight` > 0 adds that weight times the loss of the visible tokens predicting themselves."""
     enc = tiny_t5_encoder(len(tokenizer), seed=seed, **SHAPES_T5).train()
     head = torch.nn.Linear(enc.config.d_model, len(tokenizer))
     opt = torch.optim.AdamW([*enc.parameters(), *head.parameters()], lr=lr, weight_decay=0.01)
@@ -76,10 +78,16 @@ def train_text_encoder(tokenizer: T5Tokenizer, captions: list[str], steps: int =
         hide = (torch.rand(x.shape, generator=g) < mask_prob) & (x != tokenizer.pad_token_id) & (x != tokenizer.eos_token_id)
         h = enc(input_ids=x.masked_fill(hide, tokenizer.unk_token_id), attention_mask=mask).last_hidden_state  # (B, L, C)
         loss = torch.nn.functional.cross_entropy(head(h[hide]), x[hide])
+        entry = {"step": step, "loss": loss.item()}
+        if keep_weight:
+            seen = (x != tokenizer.pad_token_id) & ~hide
+            keep = torch.nn.functional.cross_entropy(head(h[seen]), x[seen])
+            entry["keep_loss"] = keep.item()
+            loss = loss + keep_weight * keep
         opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
         if step % 250 == 0 or step == steps:
-            history.append({"step": step, "loss": loss.item(), "seconds": time.time() - t0})
-            log(f"text encoder step {step}: masked-token loss {loss.item():.3f}, {time.time() - t0:.0f}s")
+            history.append({**entry, "seconds": time.time() - t0})
+            log(f"text encoder step {step}: masked-token loss {entry['loss']:.3f}, {time.time() - t0:.0f}s")
     return enc.requires_grad_(False).eval(), history
 
 
@@ -97,6 +105,24 @@ def context_similarity(tokenizer: T5Tokenizer, encoder: T5EncoderModel, pairs=CO
         ta, tb = [tokenizer.convert_ids_to_tokens(i[0]) for i in ids]
         out += [torch.cosine_similarity(fa[ta.index(w)], fb[tb.index(w)], 0).item() for w in ("▁circle", "▁square")]
     return out
+
+
+WORD_SWAPS = (("a large red {} on a gray background", ("circle", "square", "triangle", "star")),
+              ("a {} circle above a blue square", ("red", "green", "yellow", "purple")),
+              ("a large red circle on a {} background", ("gray", "black", "white", "beige")))
+
+
+@torch.no_grad()
+def word_share(tokenizer: T5Tokenizer, encoder: T5EncoderModel, template: str, words) -> float:
+    """How much of the feature at a word's own position is that word: the variance across `words` put into `template`
+    over the mean square (1 for orthogonal features of equal length, 0 when the word changes nothing)."""
+    feats = []
+    for w in words:
+        ids = tokenizer(template.format(w), return_tensors="pt").input_ids                    # (1, L)
+        at = tokenizer.convert_ids_to_tokens(ids[0]).index("▁" + w)
+        feats.append(encoder(input_ids=ids).last_hidden_state[0, at])                          # (C,)
+    f = torch.stack(feats)                                                                      # (W, C)
+    return (f.var(0).sum() / f.pow(2).sum(-1).mean()).item()
 
 # %% ../nbs/13_tiny_encoders.ipynb #8415107d
 def image_batch(images: list[np.ndarray]) -> torch.Tensor:
@@ -230,6 +256,7 @@ def build_shapes_encoders(folder: str | Path, vae_stages=SHAPES_VAE_STAGES, seed
         vae_record["heldout_shapeseval_roundtrip"] = roundtrip_shapeseval(stored)
     record = {"tokenizer_pieces": len(tok), "t5": SHAPES_T5, "t5_training": t5_training, "t5_history": t5_history,
               "t5_seconds": t5_seconds, "t5_context_similarity": context_similarity(tok, enc),
+              "t5_word_share": [word_share(tok, enc, t, w) for t, w in WORD_SWAPS],
               "vae_channels": list(vae.config.block_out_channels), "vae_groups": vae.config.norm_num_groups,
               "vae_stages": stages, "vae_steps": done, "history": history, **vae_record,
               "vae_seconds": vae_seconds + (time.time() - t_vae if todo else 0.0),
