@@ -119,7 +119,11 @@ def word_share(tokenizer: T5Tokenizer, encoder: T5EncoderModel, template: str, w
     feats = []
     for w in words:
         ids = tokenizer(template.format(w), return_tensors="pt").input_ids                    # (1, L)
-        at = tokenizer.convert_ids_to_tokens(ids[0]).index("▁" + w)
+        pieces = tokenizer.convert_ids_to_tokens(ids[0])
+        if "▁" + w not in pieces:
+            raise ValueError(f"word {w!r} is not one token of {template.format(w)!r} (pieces {pieces}): "
+                             "word_share needs words the tokenizer keeps whole")
+        at = pieces.index("▁" + w)
         feats.append(encoder(input_ids=ids).last_hidden_state[0, at])                          # (C,)
     f = torch.stack(feats)                                                                      # (W, C)
     return (f.var(0).sum() / f.pow(2).sum(-1).mean()).item()
