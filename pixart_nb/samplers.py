@@ -111,10 +111,11 @@ class Nodes:
             self.lam = np.log(self.alpha) - np.log(self.sigma)
 
     @classmethod
-    def linspace(cls, diffusion: Diffusion, steps: int, final_sigma: str = "zero") -> Nodes:
-        "diffusers' discrete grid: rounded linspace timesteps; the final node has σ = 0 ('zero') or σ(t=0) ('sigma_min')."
+    def linspace(cls, diffusion: Diffusion, steps: int, final_sigma: str = "zero", t_start: int | None = None) -> Nodes:
+        """diffusers' discrete grid: rounded linspace timesteps from `t_start` (default T − 1) down;
+        the final node has σ = 0 ('zero') or σ(t=0) ('sigma_min')."""
         T = diffusion.num_timesteps
-        ts = np.linspace(0, T - 1, steps + 1).round()[::-1][:-1].copy()
+        ts = np.linspace(0, T - 1 if t_start is None else t_start, steps + 1).round()[::-1][:-1].copy()
         ab = diffusion.alphas_cumprod.numpy()
         sig = np.sqrt((1 - ab) / ab)
         s = np.concatenate([sig[ts.astype(int)], [0.0 if final_sigma == "zero" else sig[0]]])
@@ -175,11 +176,17 @@ def dpm_solver_orders(steps: int, order: int, mode: str, lower_order_final: bool
 
 
 def sample_dpm_solver(model: ModelFn, x: torch.Tensor, steps: int, diffusion: Diffusion, order: int = 2,
-                      timestep_mode: str = "linspace", lower_order_final: bool = True, callback=None, progress=False):
-    "DPM-Solver++ multistep (data prediction), order 1–3, on the `linspace` or `time_uniform` clock."
+                      timestep_mode: str = "linspace", lower_order_final: bool = True, callback=None, progress=False,
+                      t_start: int | None = None):
+    """DPM-Solver++ multistep (data prediction), order 1–3, on the `linspace` or `time_uniform` clock.
+    `t_start`: `x` is already noised to that training step, and the `linspace` grid runs from it to 0."""
     if order not in (1, 2, 3):
         raise ValueError(f"DPM-Solver++ order must be 1, 2 or 3, got {order}")
-    nodes = Nodes.linspace(diffusion, steps) if timestep_mode == "linspace" else Nodes.time_uniform(diffusion, steps)
+    if t_start is not None and (timestep_mode != "linspace" or not isinstance(t_start, int)
+                                or not steps <= t_start < diffusion.num_timesteps):
+        raise ValueError(f"t_start must be an integer step from steps ({steps}) to {diffusion.num_timesteps - 1} on the "
+                         f"linspace grid, got {t_start!r} with timestep_mode {timestep_mode!r}")
+    nodes = Nodes.linspace(diffusion, steps, t_start=t_start) if timestep_mode == "linspace" else Nodes.time_uniform(diffusion, steps)
     orders = dpm_solver_orders(steps, order, timestep_mode, lower_order_final)
     x0s: list[torch.Tensor] = []
     for k in tqdm(range(steps), disable=not progress, desc="dpm-solver++"):

@@ -36,7 +36,7 @@ __all__ = ['SAMPLE_PROMPTS', 'RECIPES', 'RELEASE_SCORES', 'TrainConfig', 'recipe
            'make_optimizer', 'set_null_caption', 'drop_captions', 'ema_update', 'optimizer_state_to_tensors',
            'optimizer_state_from_tensors', 'save_checkpoint', 'checkpoint_ok', 'latest_checkpoint', 'load_encoders',
            'buckets_for', 'averaged', 'sample_grid', 'train', 'score_pipeline', 'git_commit', 'bundle_model',
-           'release_model', 'ExactDenoiser', 'denoising_report']
+           'release_model', 'ExactDenoiser', 'denoising_report', 'restart_shapeseval']
 
 # %% ../nbs/14_training.ipynb #6a4bbc76
 SAMPLE_PROMPTS = ("a red circle", "a blue square above a yellow star", "three green triangles",
@@ -535,4 +535,30 @@ def denoising_report(model, latents: torch.Tensor, y: torch.Tensor, mask: torch.
         rolled = model(x_t, tt, y.roll(1, 0), mask.roll(1, 0))[:, :C]
         out[t] = {"x0_error": float(((diffusion.x0_from_eps(x_t, tt, eps) - latents) ** 2).mean() / spread),
                   "caption_reliance": float(((rolled - noise) ** 2).mean() / ((eps - noise) ** 2).mean())}
+    return out
+
+# %% ../nbs/14_training.ipynb #e0f2cfed
+@torch.no_grad()
+def restart_shapeseval(pipe, t_starts=(100, 200, 400, 600, 800), prompts: list[dict] | None = None, steps: int = 20,
+                       guidance: float = 4.5, seed: int = 0) -> dict[int, dict]:
+    "Per t₀: ShapesEval (and images) of DPM-Solver++ run from each held-out scene's own latent noised to step t₀."
+    from pixart_nb.samplers import CFGDenoiser, sample_dpm_solver
+    from pixart_nb.shapes import Scene, render
+    from pixart_nb.shapeseval import evaluate, heldout_prompts
+    from pixart_nb.tiny import image_batch
+    prompts = prompts if prompts is not None else heldout_prompts()
+    texts = [e["prompt"] for e in prompts]
+    size = pipe.native_size
+    z0 = pipe.vae.latents(image_batch([render(Scene.from_dict(e["scene"]), size, size) for e in prompts]).to(pipe.device),
+                          sample=False)                                                         # (N, C, h, w)
+    (y, m), (y0, m0) = pipe.text_encoder.encode(texts), pipe.text_encoder.encode([""] * len(texts))
+    model = CFGDenoiser(pipe._model_fn(), y.to(pipe.device), m.to(pipe.device), y0.to(pipe.device), m0.to(pipe.device), guidance)
+    noise = torch.randn(z0.shape, generator=torch.Generator().manual_seed(seed)).to(z0)
+    out = {}
+    for t0 in t_starts:
+        x = pipe.diffusion.q_sample(z0, torch.full((len(z0),), t0, device=z0.device), noise)                     # x_{t₀}
+        z = sample_dpm_solver(model, x, steps, pipe.diffusion, t_start=t0)
+        images = ((pipe.vae.decode(z).float() / 2 + 0.5).clamp(0, 1).permute(0, 2, 3, 1).cpu().numpy() * 255).round().astype(np.uint8)
+        drawn = dict(zip(texts, images))
+        out[t0] = {**evaluate(lambda prompt, seed: drawn[prompt], prompts), "images": images}
     return out
