@@ -556,9 +556,10 @@ def restart_shapeseval(pipe, t_starts=(100, 200, 400, 600, 800), prompts: list[d
     noise = torch.randn(z0.shape, generator=torch.Generator().manual_seed(seed)).to(z0)
     out = {}
     for t0 in t_starts:
-        x = pipe.diffusion.q_sample(z0, torch.full((len(z0),), t0, device=z0.device), noise)                     # x_{t₀}
+        x = pipe.diffusion.q_sample(z0, torch.full((len(z0),), t0, device=z0.device), noise)   # x_{t₀}
         z = sample_dpm_solver(model, x, steps, pipe.diffusion, t_start=t0)
-        images = ((pipe.vae.decode(z).float() / 2 + 0.5).clamp(0, 1).permute(0, 2, 3, 1).cpu().numpy() * 255).round().astype(np.uint8)
+        images = (pipe.vae.decode(z).float() / 2 + 0.5).clamp(0, 1).permute(0, 2, 3, 1).cpu().numpy()   # (N, H, W, 3)
+        images = (images * 255).round().astype(np.uint8)
         drawn = dict(zip(texts, images))
         out[t0] = {**evaluate(lambda prompt, seed: drawn[prompt], prompts), "images": images}
     return out
