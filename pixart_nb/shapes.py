@@ -11,8 +11,8 @@ import numpy as np
 from matplotlib.path import Path as PolyPath
 
 # %% auto #0
-__all__ = ['COLORS', 'BACKGROUNDS', 'SHAPES', 'SIZES', 'RELATIONS', 'CATEGORIES', 'NUMBERS', 'WORLD_SIZES', 'Obj', 'Scene',
-           'sample_scene', 'render', 'caption', 'describe', 'ShapesWorld']
+__all__ = ['COLORS', 'BACKGROUNDS', 'SHAPES', 'SIZES', 'RELATIONS', 'CATEGORIES', 'NUMBERS', 'WORLD_SIZES', 'GRID_CHANNELS',
+           'Obj', 'Scene', 'sample_scene', 'render', 'caption', 'describe', 'ShapesWorld', 'grid_code', 'grid_scene']
 
 # %% ../nbs/10_shapes.ipynb #06b4ee63
 COLORS = {"red": (220, 40, 40), "green": (40, 170, 70), "blue": (40, 90, 225), "yellow": (245, 215, 40),
@@ -219,3 +219,43 @@ class ShapesWorld:
     def __getitem__(self, i: int) -> tuple[np.ndarray, str, str, Scene]:
         s, h, w, short, long = self.scene(i)
         return render(s, h, w), short, long, s
+
+# %% ../nbs/10_shapes.ipynb #3656f982
+GRID_CHANNELS = ("presence",) + SHAPES + tuple(COLORS) + ("size", "dx", "dy") + tuple(BACKGROUNDS)
+_SH, _CO = 1, 1 + len(SHAPES)
+_SZ = _CO + len(COLORS)
+_BG = _SZ + 3
+
+
+def grid_code(scene: Scene, cells: int = 4, presence: float = 2.0) -> np.ndarray:
+    "The scene as a (len(GRID_CHANNELS), cells, cells) float32 what-where grid (see the text)."
+    z = np.zeros((len(GRID_CHANNELS), cells, cells), np.float32)
+    z[0] = -presence
+    z[_BG:] = -1
+    z[_BG + list(BACKGROUNDS).index(scene.background)] = 1
+    for o in scene.objects:
+        cx, cy = o.x * cells, o.y * cells
+        i, j = min(int(cy), cells - 1), min(int(cx), cells - 1)
+        if z[0, i, j] > 0:
+            raise ValueError(f"two objects have their centres in grid cell ({i}, {j}) of {cells}×{cells}: "
+                             f"{scene.objects}; use fewer cells")
+        z[0, i, j] = presence
+        z[_SH:_CO, i, j] = -1; z[_SH + SHAPES.index(o.shape), i, j] = 1
+        z[_CO:_SZ, i, j] = -1; z[_CO + list(COLORS).index(o.color), i, j] = 1
+        z[_SZ, i, j] = 1 if o.size == "large" else -1
+        z[_SZ + 1, i, j], z[_SZ + 2, i, j] = 2 * (cx - j - 0.5), 2 * (cy - i - 0.5)
+    return z
+
+
+def grid_scene(z: np.ndarray, category: str = "single_object") -> Scene:
+    "The scene a what-where grid (C, G, G) shows: objects where presence > 0 (at most 11), argmax attributes (`category` is not in the code)."
+    if z.ndim != 3 or z.shape[0] != len(GRID_CHANNELS) or z.shape[1] != z.shape[2]:
+        raise ValueError(f"a what-where grid is ({len(GRID_CHANNELS)}, G, G); got shape {tuple(z.shape)}")
+    G = z.shape[1]
+    bg = list(BACKGROUNDS)[int(z[_BG:].mean((1, 2)).argmax())]
+    objs = []
+    for i, j in zip(*np.nonzero(z[0] > 0)):
+        dx, dy = np.clip(z[_SZ + 1:_SZ + 3, i, j], -1, 1)
+        objs.append(Obj(SHAPES[int(z[_SH:_CO, i, j].argmax())], list(COLORS)[int(z[_CO:_SZ, i, j].argmax())],
+                        "large" if z[_SZ, i, j] > 0 else "small", float((j + 0.5 + dx / 2) / G), float((i + 0.5 + dy / 2) / G)))
+    return Scene(bg, objs[:11], category)

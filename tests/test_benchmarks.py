@@ -39,3 +39,12 @@ def test_benchmarks_run_at_toy_size(tmp_path):
     assert r.returncode == 0, r.stderr[-3000:]
     report = (tmp_path / "RESULTS.md").read_text()
     assert "commit 0123456 (its record: overall 0.500" in report and f"commit {record['commit'][:7]}" not in report
+
+
+def test_grid_latent_runs_at_toy_size(tmp_path):
+    "The grid-latent experiment (not part of run_all: a full run trains for 20 minutes) runs end to end and writes its JSON."
+    r = subprocess.run([sys.executable, "-m", "benchmarks.grid_latent", "--toy", "--out", str(tmp_path)], cwd=ROOT,
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-3000:]
+    res = json.loads((tmp_path / "grid_latent.json").read_text())
+    assert res["ceiling"] == 1.0 and res["steps"] > 0 and "overall" in res["seed0"] and "overall" in res["seed1"]

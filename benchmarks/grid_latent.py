@@ -1,0 +1,223 @@
+"""The transformer alone on the what-where grid (nbs/10: `grid_code`, `grid_scene`) as its latent: no VAE to draw, so the
+score says what the caption path learns. 4×4 cells of 32 px for 128 px scenes, patch 1 (16 tokens), clean-latent
+prediction, an untrained T5 (the shipped tokenizer), trained against the clock; scored on the 203 held-out ShapesEval
+prompts (DPM-Solver++ 20 steps, guidance 4.5) with each sampled grid read back and rendered exactly.
+
+python -m benchmarks.grid_latent [--budget SECONDS] [--pscale A] [--toy]; writes benchmarks/out/grid_latent.json."""
+import argparse, json, math, os, time
+from pathlib import Path
+import numpy as np, torch
+torch.set_num_threads(int(os.environ.get("NT", "2")))
+from pixart_nb.shapes import GRID_CHANNELS, Scene, ShapesWorld, grid_code, grid_scene, render
+from pixart_nb.shapeseval import heldout_prompts, judge
+from pixart_nb.transformer import PixArtSigma, PixArtConfig
+from pixart_nb.schedule import Diffusion
+from pixart_nb.samplers import sample, CFGDenoiser
+from pixart_nb.text import tiny_t5_encoder
+from pixart_nb.training import load_encoders
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--budget", type=float, default=1200)
+ap.add_argument("--G", type=int, default=4)
+ap.add_argument("--items", type=int, default=20000)
+ap.add_argument("--bs", type=int, default=64)
+ap.add_argument("--lr", type=float, default=1e-3)
+ap.add_argument("--depth", type=int, default=8)
+ap.add_argument("--width", type=int, default=192)
+ap.add_argument("--heads", type=int, default=3)
+ap.add_argument("--clr", type=float, default=0.02)
+ap.add_argument("--ema", type=float, default=0.999)
+ap.add_argument("--t5", default="random")
+ap.add_argument("--long", type=float, default=0.5)
+ap.add_argument("--eps", action="store_true")
+ap.add_argument("--pe", type=float, default=0.25)
+ap.add_argument("--evalevery", type=float, default=0)
+ap.add_argument("--gs", type=float, default=4.5)
+ap.add_argument("--save", default="")
+ap.add_argument("--patch", type=int, default=1)
+ap.add_argument("--pscale", type=float, default=2.0)
+ap.add_argument("--toy", action="store_true")
+ap.add_argument("--out", default="")
+args = ap.parse_args()
+if args.toy:
+    args.budget, args.items, args.bs, args.depth, args.width, args.heads = 3, 200, 8, 1, 64, 2
+print(vars(args), flush=True)
+
+G = args.G
+CH = len(GRID_CHANNELS)
+encode = lambda sc: grid_code(sc, G, args.pscale)
+decode = grid_scene
+
+
+held = heldout_prompts()
+if args.toy:
+    held = held[::20]
+ceiling = np.mean([judge(render(decode(encode(Scene.from_dict(e["scene"])))), e["prompt"]) for e in held])
+print("ceiling", ceiling, flush=True)
+
+# data: 128 px scenes of the training world
+t0 = time.time()
+world = ShapesWorld(0, sizes=((128, 128),), exclude={e["prompt"] for e in held})
+Z, SHORT, LONG = [], [], []
+for i in range(args.items):
+    s, h, w, short, long = world.scene(i)
+    Z.append(encode(s)); SHORT.append(short); LONG.append(long)
+Z = torch.from_numpy(np.stack(Z))
+print("data", Z.shape, f"{time.time() - t0:.1f}s", flush=True)
+
+te, _ = load_encoders("", 160)
+if args.t5 == "random":
+    te.encoder = tiny_t5_encoder(te.encoder.config.vocab_size, d_model=128, layers=2, heads=4, d_ff=256, seed=0)
+    te.cache.clear()
+caps = sorted(set(SHORT) | set(LONG) | {e["prompt"] for e in held} | {""})
+cap_id = {c: k for k, c in enumerate(caps)}
+feats, masks = [], []
+with torch.no_grad():
+    for k in range(0, len(caps), 256):
+        ids, m = te.tokenize(caps[k:k + 256])
+        L = int(m.sum(1).max())
+        f = te.encoder(ids[:, :L], attention_mask=m[:, :L]).last_hidden_state
+        F_ = torch.zeros(len(f), 64, f.shape[-1]); M_ = torch.zeros(len(f), 64)
+        F_[:, :L] = f; M_[:, :L] = m[:, :L].float()
+        feats.append(F_); masks.append(M_)
+FE, MA = torch.cat(feats), torch.cat(masks)
+assert int(MA.sum(1).max()) <= 64
+print("text", FE.shape, f"{time.time() - t0:.1f}s", flush=True)
+sid = torch.tensor([cap_id[c] for c in SHORT]); lid = torch.tensor([cap_id[c] for c in LONG])
+null = cap_id[""]
+
+cfg = PixArtConfig(sample_size=G, pe_interpolation=args.pe, patch_size=args.patch, in_channels=CH, out_channels=CH,
+                   hidden_size=args.width, depth=args.depth, num_heads=args.heads, caption_channels=128, model_max_length=64,
+                   class_dropout_prob=0.0)
+torch.manual_seed(0)
+model = PixArtSigma(cfg)
+if args.clr != 0.02:
+    for lin in (model.y_embedder.y_proj.fc1, model.y_embedder.y_proj.fc2):
+        torch.nn.init.normal_(lin.weight, std=args.clr)
+model.y_embedder.y_embedding.copy_(FE[null])
+print("params", sum(p.numel() for p in model.parameters()), flush=True)
+diff = Diffusion.linear()
+ab = diff.alphas_cumprod.float()
+opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.03)
+ema = {k: v.detach().clone() for k, v in model.named_parameters()}
+
+
+def x0_model(m):
+    def f(x, t, y, mask):
+        out = m(x, t, y, mask)
+        if args.eps:
+            return out
+        a = ab[t.long()].view(-1, 1, 1, 1)
+        return (x - a.sqrt() * out) / (1 - a).sqrt()          # ε from the predicted clean latent
+    return f
+
+
+def evaluate(m, seeds=(0,), prompts=held, diag=None):
+    m.eval()
+    out = {}
+    ids = torch.tensor([cap_id[e["prompt"]] for e in prompts])
+    with torch.no_grad():
+        y, mk = FE[ids], MA[ids]
+        L = int(mk.sum(1).max())
+        y, mk = y[:, :L], mk[:, :L]
+        yn, mn = FE[null][None, :L].expand_as(y), MA[null][None, :L].expand_as(mk)
+        res = []
+        for seed in seeds:
+            g = torch.Generator().manual_seed(seed)
+            noise = torch.randn(len(prompts), CH, G, G, generator=g)
+            den = CFGDenoiser(x0_model(m), y, mk, yn, mn, guidance_scale=args.gs)
+            z = sample(den, noise, 20, "dpm-solver")
+            for e, zz in zip(prompts, z.numpy()):
+                sc_ = decode(zz); ok = judge(render(sc_), e["prompt"])
+                res.append((e["category"], ok))
+                want = Scene.from_dict(e["scene"])
+                if not ok and diag is not None:
+                    nw, nf = len(want.objects), len(sc_.objects)
+                    if nf != nw:
+                        kind = f"count {nw}->{nf}"
+                    elif sorted(o.shape for o in sc_.objects) != sorted(o.shape for o in want.objects):
+                        kind = "shape"
+                    else:
+                        kind = "other"
+                    diag.setdefault(e["category"], {}).setdefault(kind, 0)
+                    diag[e["category"]][kind] += 1
+    per = {}
+    for c, ok in res:
+        per.setdefault(c, []).append(ok)
+    sc = {c: float(np.mean(v)) for c, v in per.items()}
+    sc["overall"] = float(np.mean(list(sc.values())))
+    sc["right"] = int(sum(ok for _, ok in res))
+    m.train()
+    return sc
+
+
+def swap_ema():
+    back = {k: v.detach().clone() for k, v in model.named_parameters()}
+    with torch.no_grad():
+        for k, p in model.named_parameters():
+            p.copy_(ema[k])
+    return back
+
+
+def restore(back):
+    with torch.no_grad():
+        for k, p in model.named_parameters():
+            p.copy_(back[k])
+
+
+g = torch.Generator().manual_seed(0)
+start = time.time(); step = 0; next_eval = args.evalevery; losses = []
+warm = 100
+while time.time() - start < args.budget:
+    frac = (time.time() - start) / args.budget
+    lr = args.lr * min(1, (step + 1) / warm) * (0.5 * (1 + math.cos(math.pi * min(frac, 1))))
+    for pg in opt.param_groups:
+        pg["lr"] = lr
+    idx = torch.randint(0, len(Z), (args.bs,), generator=g)
+    x0 = Z[idx]
+    t = torch.randint(0, 1000, (args.bs,), generator=g)
+    noise = torch.randn(x0.shape, generator=g)
+    a = ab[t].view(-1, 1, 1, 1)
+    xt = a.sqrt() * x0 + (1 - a).sqrt() * noise
+    use_long = torch.rand(args.bs, generator=g) < args.long
+    cid = torch.where(use_long, lid[idx], sid[idx])
+    drop = torch.rand(args.bs, generator=g) < 0.1
+    cid = torch.where(drop, torch.full_like(cid, null), cid)
+    y, mk = FE[cid], MA[cid]
+    L = int(mk.sum(1).max())
+    out = model(xt, t, y[:, :L], mk[:, :L])
+    target = noise if args.eps else x0
+    loss = ((out - target) ** 2).mean()
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    opt.step()
+    with torch.no_grad():
+        r = min(args.ema, (1 + step) / (10 + step))
+        for k, p in model.named_parameters():
+            ema[k].mul_(r).add_(p.detach(), alpha=1 - r)
+    step += 1
+    losses.append(loss.item())
+    if step % 200 == 0:
+        print(f"step {step} t {time.time() - start:.0f}s loss {np.mean(losses[-200:]):.4f} lr {lr:.2e}", flush=True)
+    if args.evalevery and time.time() - start > next_eval:
+        next_eval += args.evalevery
+        back = swap_ema(); sc = evaluate(model, prompts=held[::2]); restore(back)
+        print(f"EVAL step {step} t {time.time() - start:.0f}s", json.dumps({k: round(v, 3) for k, v in sc.items()}), flush=True)
+train_s = time.time() - start
+print(f"trained {step} steps in {train_s:.0f}s", flush=True)
+swap_ema()
+dg = {}
+sc = evaluate(model, diag=dg)
+print("DIAG", json.dumps(dg))
+print("RESULT", json.dumps({**{k: round(v, 3) for k, v in sc.items()}, "steps": step, "train_s": round(train_s)}), flush=True)
+sc1 = evaluate(model, seeds=(1,))
+print("RESULT seed1", json.dumps({k: round(v, 3) for k, v in sc1.items()}), flush=True)
+from benchmarks.common import OUT, machine
+out = Path(args.out) if args.out else OUT
+out.mkdir(parents=True, exist_ok=True)
+(out / "grid_latent.json").write_text(json.dumps({"args": vars(args), "ceiling": float(ceiling), "seed0": sc, "seed1": sc1,
+                                                  "diagnosis_seed0": dg, "steps": step, "train_s": round(train_s),
+                                                  "machine": machine()}, indent=1))
+if args.save:
+    torch.save({"model": model.state_dict(), "args": vars(args)}, args.save)
