@@ -49,18 +49,17 @@ encode = lambda sc: grid_code(sc, G, args.pscale)
 decode = grid_scene
 
 
-held = heldout_prompts()
-if args.toy:
-    held = held[::20]
+all_held = heldout_prompts()
+held = all_held[::20] if args.toy else all_held
 ceiling = np.mean([judge(render(decode(encode(Scene.from_dict(e["scene"])))), e["prompt"]) for e in held])
 print("ceiling", ceiling, flush=True)
 
 # data: 128 px scenes of the training world
 t0 = time.time()
-world = ShapesWorld(0, sizes=((128, 128),), exclude={e["prompt"] for e in held})
+world = ShapesWorld(0, sizes=((128, 128),), exclude={e["prompt"] for e in all_held})
 Z, SHORT, LONG = [], [], []
 for i in range(args.items):
-    s, h, w, short, long = world.scene(i)
+    s, _, _, short, long = world.scene(i)
     Z.append(encode(s)); SHORT.append(short); LONG.append(long)
 Z = torch.from_numpy(np.stack(Z))
 print("data", Z.shape, f"{time.time() - t0:.1f}s", flush=True)
@@ -102,7 +101,8 @@ opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.03)
 ema = {k: v.detach().clone() for k, v in model.named_parameters()}
 
 
-def x0_model(m):
+def eps_model(m):
+    "`m` as the ε-predictor the samplers call (it predicts the clean grid unless --eps)."
     def f(x, t, y, mask):
         out = m(x, t, y, mask)
         if args.eps:
@@ -114,7 +114,6 @@ def x0_model(m):
 
 def evaluate(m, seeds=(0,), prompts=held, diag=None):
     m.eval()
-    out = {}
     ids = torch.tensor([cap_id[e["prompt"]] for e in prompts])
     with torch.no_grad():
         y, mk = FE[ids], MA[ids]
@@ -125,7 +124,7 @@ def evaluate(m, seeds=(0,), prompts=held, diag=None):
         for seed in seeds:
             g = torch.Generator().manual_seed(seed)
             noise = torch.randn(len(prompts), CH, G, G, generator=g)
-            den = CFGDenoiser(x0_model(m), y, mk, yn, mn, guidance_scale=args.gs)
+            den = CFGDenoiser(eps_model(m), y, mk, yn, mn, guidance_scale=args.gs)
             z = sample(den, noise, 20, "dpm-solver")
             for e, zz in zip(prompts, z.numpy()):
                 sc_ = decode(zz); ok = judge(render(sc_), e["prompt"])
