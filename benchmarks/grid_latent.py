@@ -14,7 +14,7 @@ from pixart_nb.transformer import PixArtSigma, PixArtConfig
 from pixart_nb.schedule import Diffusion
 from pixart_nb.samplers import sample, CFGDenoiser
 from pixart_nb.text import tiny_t5_encoder
-from pixart_nb.training import load_encoders
+from pixart_nb.training import averaged, ema_update, load_encoders
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--budget", type=float, default=1200)
@@ -25,14 +25,8 @@ ap.add_argument("--lr", type=float, default=1e-3)
 ap.add_argument("--depth", type=int, default=8)
 ap.add_argument("--width", type=int, default=192)
 ap.add_argument("--heads", type=int, default=3)
-ap.add_argument("--clr", type=float, default=0.02)
 ap.add_argument("--ema", type=float, default=0.999)
-ap.add_argument("--t5", default="random")
-ap.add_argument("--long", type=float, default=0.5)
-ap.add_argument("--eps", action="store_true")
-ap.add_argument("--pe", type=float, default=0.25)
 ap.add_argument("--evalevery", type=float, default=0)
-ap.add_argument("--gs", type=float, default=4.5)
 ap.add_argument("--save", default="")
 ap.add_argument("--patch", type=int, default=1)
 ap.add_argument("--pscale", type=float, default=2.0)
@@ -65,9 +59,8 @@ Z = torch.from_numpy(np.stack(Z))
 print("data", Z.shape, f"{time.time() - t0:.1f}s", flush=True)
 
 te, _ = load_encoders("", 160)
-if args.t5 == "random":
-    te.encoder = tiny_t5_encoder(te.encoder.config.vocab_size, d_model=128, layers=2, heads=4, d_ff=256, seed=0)
-    te.cache.clear()
+te.encoder = tiny_t5_encoder(te.encoder.config.vocab_size, d_model=128, layers=2, heads=4, d_ff=256, seed=0)   # untrained
+te.cache.clear()
 caps = sorted(set(SHORT) | set(LONG) | {e["prompt"] for e in held} | {""})
 cap_id = {c: k for k, c in enumerate(caps)}
 feats, masks = [], []
@@ -85,28 +78,23 @@ print("text", FE.shape, f"{time.time() - t0:.1f}s", flush=True)
 sid = torch.tensor([cap_id[c] for c in SHORT]); lid = torch.tensor([cap_id[c] for c in LONG])
 null = cap_id[""]
 
-cfg = PixArtConfig(sample_size=G, pe_interpolation=args.pe, patch_size=args.patch, in_channels=CH, out_channels=CH,
+cfg = PixArtConfig(sample_size=G, pe_interpolation=0.25, patch_size=args.patch, in_channels=CH, out_channels=CH,
                    hidden_size=args.width, depth=args.depth, num_heads=args.heads, caption_channels=128, model_max_length=64,
                    class_dropout_prob=0.0)
 torch.manual_seed(0)
 model = PixArtSigma(cfg)
-if args.clr != 0.02:
-    for lin in (model.y_embedder.y_proj.fc1, model.y_embedder.y_proj.fc2):
-        torch.nn.init.normal_(lin.weight, std=args.clr)
 model.y_embedder.y_embedding.copy_(FE[null])
 print("params", sum(p.numel() for p in model.parameters()), flush=True)
 diff = Diffusion.linear()
 ab = diff.alphas_cumprod.float()
 opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.03)
-ema = {k: v.detach().clone() for k, v in model.named_parameters()}
+ema = {k: v.detach().float().clone() for k, v in model.named_parameters()}
 
 
 def eps_model(m):
-    "`m` as the ε-predictor the samplers call (it predicts the clean grid unless --eps)."
+    "`m` as the ε-predictor the samplers call (it predicts the clean grid)."
     def f(x, t, y, mask):
         out = m(x, t, y, mask)
-        if args.eps:
-            return out
         a = ab[t.long()].view(-1, 1, 1, 1)
         return (x - a.sqrt() * out) / (1 - a).sqrt()          # ε from the predicted clean latent
     return f
@@ -124,7 +112,7 @@ def evaluate(m, seeds=(0,), prompts=held, diag=None):
         for seed in seeds:
             g = torch.Generator().manual_seed(seed)
             noise = torch.randn(len(prompts), CH, G, G, generator=g)
-            den = CFGDenoiser(eps_model(m), y, mk, yn, mn, guidance_scale=args.gs)
+            den = CFGDenoiser(eps_model(m), y, mk, yn, mn, guidance_scale=4.5)
             z = sample(den, noise, 20, "dpm-solver")
             for e, zz in zip(prompts, z.numpy()):
                 sc_ = decode(zz); ok = judge(render(sc_), e["prompt"])
@@ -150,20 +138,6 @@ def evaluate(m, seeds=(0,), prompts=held, diag=None):
     return sc
 
 
-def swap_ema():
-    back = {k: v.detach().clone() for k, v in model.named_parameters()}
-    with torch.no_grad():
-        for k, p in model.named_parameters():
-            p.copy_(ema[k])
-    return back
-
-
-def restore(back):
-    with torch.no_grad():
-        for k, p in model.named_parameters():
-            p.copy_(back[k])
-
-
 g = torch.Generator().manual_seed(0)
 start = time.time(); step = 0; next_eval = args.evalevery; losses = []
 warm = 100
@@ -178,34 +152,30 @@ while time.time() - start < args.budget:
     noise = torch.randn(x0.shape, generator=g)
     a = ab[t].view(-1, 1, 1, 1)
     xt = a.sqrt() * x0 + (1 - a).sqrt() * noise
-    use_long = torch.rand(args.bs, generator=g) < args.long
+    use_long = torch.rand(args.bs, generator=g) < 0.5
     cid = torch.where(use_long, lid[idx], sid[idx])
     drop = torch.rand(args.bs, generator=g) < 0.1
     cid = torch.where(drop, torch.full_like(cid, null), cid)
     y, mk = FE[cid], MA[cid]
     L = int(mk.sum(1).max())
     out = model(xt, t, y[:, :L], mk[:, :L])
-    target = noise if args.eps else x0
-    loss = ((out - target) ** 2).mean()
+    loss = ((out - x0) ** 2).mean()
     opt.zero_grad(set_to_none=True)
     loss.backward()
     torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
     opt.step()
-    with torch.no_grad():
-        r = min(args.ema, (1 + step) / (10 + step))
-        for k, p in model.named_parameters():
-            ema[k].mul_(r).add_(p.detach(), alpha=1 - r)
+    ema_update(ema, model, min(args.ema, (1 + step) / (10 + step)))
     step += 1
     losses.append(loss.item())
     if step % 200 == 0:
         print(f"step {step} t {time.time() - start:.0f}s loss {np.mean(losses[-200:]):.4f} lr {lr:.2e}", flush=True)
     if args.evalevery and time.time() - start > next_eval:
         next_eval += args.evalevery
-        back = swap_ema(); sc = evaluate(model, prompts=held[::2]); restore(back)
+        sc = evaluate(averaged(model, ema), prompts=held[::2])
         print(f"EVAL step {step} t {time.time() - start:.0f}s", json.dumps({k: round(v, 3) for k, v in sc.items()}), flush=True)
 train_s = time.time() - start
 print(f"trained {step} steps in {train_s:.0f}s", flush=True)
-swap_ema()
+model = averaged(model, ema)
 dg = {}
 sc = evaluate(model, diag=dg)
 print("DIAG", json.dumps(dg))
