@@ -1,10 +1,11 @@
 """The transformer alone on the what-where grid (nbs/10: `grid_code`, `grid_scene`) as its latent: no VAE to draw, so the
 score says what the caption path learns. 4×4 cells of 32 px for 128 px scenes, patch 1 (16 tokens), clean-latent
-prediction, an untrained T5 (the shipped tokenizer), trained against the clock; scored on the 203 held-out ShapesEval
+prediction, an untrained T5 (the shipped tokenizer; `--t5 shipped`: the shipped masked-token T5, `--t5 joint`: the untrained
+T5 trained with the transformer), trained against the clock; scored on the 203 held-out ShapesEval
 prompts (DPM-Solver++ 20 steps, guidance 4.5) with each sampled grid read back and rendered exactly.
 
-python -m benchmarks.grid_latent [--budget SECONDS] [--pscale A] [--toy]; writes benchmarks/out/grid_latent.json."""
-import argparse, json, math, os, time
+python -m benchmarks.grid_latent [--budget SECONDS] [--pscale A] [--t5 random|shipped|joint] [--toy]; writes benchmarks/out/grid_latent.json."""
+import argparse, copy, json, math, os, time
 from pathlib import Path
 import numpy as np, torch
 torch.set_num_threads(int(os.environ.get("NT", "2")))
@@ -31,6 +32,7 @@ ap.add_argument("--save", default="")
 ap.add_argument("--patch", type=int, default=1)
 ap.add_argument("--pscale", type=float, default=2.0)
 ap.add_argument("--toy", action="store_true")
+ap.add_argument("--t5", default="random", choices=["random", "shipped", "joint"])
 ap.add_argument("--out", default="")
 args = ap.parse_args()
 if args.toy:
@@ -59,7 +61,8 @@ Z = torch.from_numpy(np.stack(Z))
 print("data", Z.shape, f"{time.time() - t0:.1f}s", flush=True)
 
 te, _ = load_encoders("", 160)
-te.encoder = tiny_t5_encoder(te.encoder.config.vocab_size, d_model=128, layers=2, heads=4, d_ff=256, seed=0)   # untrained
+if args.t5 in ("random", "joint"):
+    te.encoder = tiny_t5_encoder(te.encoder.config.vocab_size, d_model=128, layers=2, heads=4, d_ff=256, seed=0)   # untrained
 te.cache.clear()
 caps = sorted(set(SHORT) | set(LONG) | {e["prompt"] for e in held} | {""})
 cap_id = {c: k for k, c in enumerate(caps)}
@@ -73,6 +76,22 @@ with torch.no_grad():
         F_[:, :L] = f; M_[:, :L] = m[:, :L].float()
         feats.append(F_); masks.append(M_)
 FE, MA = torch.cat(feats), torch.cat(masks)
+IDS = torch.zeros(len(caps), 64, dtype=torch.long)
+for k in range(0, len(caps), 256):
+    ids, m = te.tokenize(caps[k:k + 256]); L = int(m.sum(1).max()); IDS[k:k + len(ids), :L] = ids[:, :L]
+JOINT = args.t5 == "joint"
+t5 = te.encoder.train().requires_grad_(True) if JOINT else None
+
+
+def text(cid, enc):
+    "Features (N, 64, C) and mask (N, 64) of captions `cid`: cached, or from the T5 `enc` being trained."
+    if enc is None:
+        return FE[cid], MA[cid]
+    mk = MA[cid]; L = int(mk.sum(1).max())
+    f = enc(IDS[cid, :L], attention_mask=mk[:, :L]).last_hidden_state
+    return torch.nn.functional.pad(f, (0, 0, 0, 64 - L)), mk
+
+
 assert int(MA.sum(1).max()) <= 64
 print("text", FE.shape, f"{time.time() - t0:.1f}s", flush=True)
 sid = torch.tensor([cap_id[c] for c in SHORT]); lid = torch.tensor([cap_id[c] for c in LONG])
@@ -87,7 +106,8 @@ model.y_embedder.y_embedding.copy_(FE[null])
 print("params", sum(p.numel() for p in model.parameters()), flush=True)
 diff = Diffusion.linear()
 ab = diff.alphas_cumprod.float()
-opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.03)
+opt = torch.optim.AdamW(list(model.parameters()) + (list(t5.parameters()) if JOINT else []), lr=args.lr, weight_decay=0.03)
+ema5 = {k: v.detach().float().clone() for k, v in t5.named_parameters()} if JOINT else None
 ema = {k: v.detach().float().clone() for k, v in model.named_parameters()}
 
 
@@ -100,14 +120,24 @@ def eps_model(m):
     return f
 
 
-def evaluate(m, seeds=(0,), prompts=held, diag=None):
+def avg5():
+    "The jointly trained T5 with its EMA weights (None when the T5 is frozen)."
+    if not JOINT:
+        return None
+    e = copy.deepcopy(t5).eval()
+    e.load_state_dict({**e.state_dict(), **ema5})
+    return e
+
+
+def evaluate(m, seeds=(0,), prompts=held, diag=None, enc=None):
     m.eval()
     ids = torch.tensor([cap_id[e["prompt"]] for e in prompts])
     with torch.no_grad():
-        y, mk = FE[ids], MA[ids]
+        y, mk = text(ids, enc)
         L = int(mk.sum(1).max())
         y, mk = y[:, :L], mk[:, :L]
-        yn, mn = FE[null][None, :L].expand_as(y), MA[null][None, :L].expand_as(mk)
+        yn, mn = text(torch.tensor([null]), enc)
+        yn, mn = yn[:, :L].expand_as(y), mn[:, :L].expand_as(mk)
         res = []
         for seed in seeds:
             g = torch.Generator().manual_seed(seed)
@@ -156,31 +186,34 @@ while time.time() - start < args.budget:
     cid = torch.where(use_long, lid[idx], sid[idx])
     drop = torch.rand(args.bs, generator=g) < 0.1
     cid = torch.where(drop, torch.full_like(cid, null), cid)
-    y, mk = FE[cid], MA[cid]
+    y, mk = text(cid, t5)
     L = int(mk.sum(1).max())
     out = model(xt, t, y[:, :L], mk[:, :L])
     loss = ((out - x0) ** 2).mean()
     opt.zero_grad(set_to_none=True)
     loss.backward()
-    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)   # the transformer's (a joint T5's gradients go unclipped)
     opt.step()
     ema_update(ema, model, min(args.ema, (1 + step) / (10 + step)))
+    if JOINT:
+        ema_update(ema5, t5, min(args.ema, (1 + step) / (10 + step)))
     step += 1
     losses.append(loss.item())
     if step % 200 == 0:
         print(f"step {step} t {time.time() - start:.0f}s loss {np.mean(losses[-200:]):.4f} lr {lr:.2e}", flush=True)
     if args.evalevery and time.time() - start > next_eval:
         next_eval += args.evalevery
-        sc = evaluate(averaged(model, ema), prompts=held[::2])
+        sc = evaluate(averaged(model, ema), prompts=held[::2], enc=avg5())
         print(f"EVAL step {step} t {time.time() - start:.0f}s", json.dumps({k: round(v, 3) for k, v in sc.items()}), flush=True)
 train_s = time.time() - start
 print(f"trained {step} steps in {train_s:.0f}s", flush=True)
 model = averaged(model, ema)
+E5 = avg5()
 dg = {}
-sc = evaluate(model, diag=dg)
+sc = evaluate(model, diag=dg, enc=E5)
 print("DIAG", json.dumps(dg))
 print("RESULT", json.dumps({**{k: round(v, 3) for k, v in sc.items()}, "steps": step, "train_s": round(train_s)}), flush=True)
-sc1 = evaluate(model, seeds=(1,))
+sc1 = evaluate(model, seeds=(1,), enc=E5)
 print("RESULT seed1", json.dumps({k: round(v, 3) for k, v in sc1.items()}), flush=True)
 from benchmarks.common import OUT, machine
 out = Path(args.out) if args.out else OUT
@@ -189,4 +222,4 @@ out.mkdir(parents=True, exist_ok=True)
                                                   "diagnosis_seed0": dg, "steps": step, "train_s": round(train_s),
                                                   "machine": machine()}, indent=1))
 if args.save:
-    torch.save({"model": model.state_dict(), "args": vars(args)}, args.save)
+    torch.save({"model": model.state_dict(), "t5": E5.state_dict() if JOINT else None, "args": vars(args)}, args.save)

@@ -1,5 +1,6 @@
 """Every benchmark script runs at toy size, so none of them rots (figures at toy size mean nothing and are not checked)."""
 import json
+import pytest
 import subprocess
 import sys
 from pathlib import Path
@@ -41,10 +42,20 @@ def test_benchmarks_run_at_toy_size(tmp_path):
     assert "commit 0123456 (its record: overall 0.500" in report and f"commit {record['commit'][:7]}" not in report
 
 
-def test_grid_latent_runs_at_toy_size(tmp_path):
+@pytest.mark.parametrize("t5", ["random", "joint"])
+def test_grid_latent_runs_at_toy_size(tmp_path, t5):
     "The grid-latent experiment (not part of run_all: a full run trains for 20 minutes) runs end to end and writes its JSON."
-    r = subprocess.run([sys.executable, "-m", "benchmarks.grid_latent", "--toy", "--out", str(tmp_path)], cwd=ROOT,
+    r = subprocess.run([sys.executable, "-m", "benchmarks.grid_latent", "--toy", "--t5", t5, "--out", str(tmp_path)], cwd=ROOT,
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-3000:]
     res = json.loads((tmp_path / "grid_latent.json").read_text())
     assert res["ceiling"] == 1.0 and res["steps"] > 0 and "overall" in res["seed0"] and "overall" in res["seed1"]
+
+
+def test_grid_decoder_runs_at_toy_size(tmp_path):
+    "The grid-decoder experiment (a full run trains for 20 minutes) runs end to end and writes its JSON and picture."
+    r = subprocess.run([sys.executable, "-m", "benchmarks.grid_decoder", "--toy", "--out", str(tmp_path)], cwd=ROOT,
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-3000:]
+    res = json.loads((tmp_path / "grid_decoder.json").read_text())
+    assert res["steps"] > 0 and "overall" in res["ceiling"] and (tmp_path / "grid_decoder.png").exists()
