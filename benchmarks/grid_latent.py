@@ -1,10 +1,12 @@
 """The transformer alone on the what-where grid (nbs/10: `grid_code`, `grid_scene`) as its latent: no VAE to draw, so the
 score says what the caption path learns. 4×4 cells of 32 px for 128 px scenes, patch 1 (16 tokens), clean-latent
-prediction, an untrained T5 (the shipped tokenizer; `--t5 shipped`: the shipped masked-token T5, `--t5 joint`: the untrained
-T5 trained with the transformer), trained against the clock; scored on the 203 held-out ShapesEval
-prompts (DPM-Solver++ 20 steps, guidance 4.5) with each sampled grid read back and rendered exactly.
+prediction, an untrained T5 (the shipped tokenizer; `--t5 local`: the untrained T5 whose heads read fixed neighbours, nbs/13
+`local_t5_encoder`, output gain `--gain`; `--t5 shipped`: the shipped masked-token T5, `--t5 joint`: the untrained T5
+trained with the transformer; `--selfcond`: the transformer also reads its last clean-grid prediction), trained
+against the clock; scored on the 203 held-out ShapesEval prompts (DPM-Solver++ 20 steps, guidance 4.5) with each sampled
+grid read back and rendered exactly.
 
-python -m benchmarks.grid_latent [--budget SECONDS] [--pscale A] [--t5 random|shipped|joint] [--toy]; writes benchmarks/out/grid_latent.json."""
+python -m benchmarks.grid_latent [--budget SECONDS] [--pscale A] [--t5 random|local|shipped|joint] [--gain G] [--selfcond] [--toy]; writes benchmarks/out/grid_latent.json."""
 import argparse, copy, json, math, os, time
 from pathlib import Path
 import numpy as np, torch
@@ -15,6 +17,7 @@ from pixart_nb.transformer import PixArtSigma, PixArtConfig
 from pixart_nb.schedule import Diffusion
 from pixart_nb.samplers import sample, CFGDenoiser
 from pixart_nb.text import tiny_t5_encoder
+from pixart_nb.tiny import local_t5_encoder
 from pixart_nb.training import averaged, ema_update, load_encoders
 
 ap = argparse.ArgumentParser()
@@ -32,7 +35,9 @@ ap.add_argument("--save", default="")
 ap.add_argument("--patch", type=int, default=1)
 ap.add_argument("--pscale", type=float, default=2.0)
 ap.add_argument("--toy", action="store_true")
-ap.add_argument("--t5", default="random", choices=["random", "shipped", "joint"])
+ap.add_argument("--t5", default="random", choices=["random", "local", "shipped", "joint"])
+ap.add_argument("--selfcond", action="store_true")
+ap.add_argument("--gain", type=float, default=8.0)
 ap.add_argument("--out", default="")
 args = ap.parse_args()
 if args.toy:
@@ -63,6 +68,8 @@ print("data", Z.shape, f"{time.time() - t0:.1f}s", flush=True)
 te, _ = load_encoders("", 160)
 if args.t5 in ("random", "joint"):
     te.encoder = tiny_t5_encoder(te.encoder.config.vocab_size, d_model=128, layers=2, heads=4, d_ff=256, seed=0)   # untrained
+elif args.t5 == "local":
+    te.encoder = local_t5_encoder(te.encoder.config.vocab_size, gain=args.gain)   # untrained, heads on fixed neighbours
 te.cache.clear()
 caps = sorted(set(SHORT) | set(LONG) | {e["prompt"] for e in held} | {""})
 cap_id = {c: k for k, c in enumerate(caps)}
@@ -97,7 +104,7 @@ print("text", FE.shape, f"{time.time() - t0:.1f}s", flush=True)
 sid = torch.tensor([cap_id[c] for c in SHORT]); lid = torch.tensor([cap_id[c] for c in LONG])
 null = cap_id[""]
 
-cfg = PixArtConfig(sample_size=G, pe_interpolation=0.25, patch_size=args.patch, in_channels=CH, out_channels=CH,
+cfg = PixArtConfig(sample_size=G, pe_interpolation=0.25, patch_size=args.patch, in_channels=2 * CH if args.selfcond else CH, out_channels=CH,
                    hidden_size=args.width, depth=args.depth, num_heads=args.heads, caption_channels=128, model_max_length=64,
                    class_dropout_prob=0.0)
 torch.manual_seed(0)
@@ -112,9 +119,16 @@ ema = {k: v.detach().float().clone() for k, v in model.named_parameters()}
 
 
 def eps_model(m):
-    "`m` as the ε-predictor the samplers call (it predicts the clean grid)."
+    "`m` as the ε-predictor the samplers call (it predicts the clean grid; self-conditioned on its last prediction with `--selfcond`)."
+    prev = {}
     def f(x, t, y, mask):
-        out = m(x, t, y, mask)
+        if args.selfcond:
+            x0 = prev.get("x0")
+            x0 = torch.zeros_like(x) if x0 is None or x0.shape != x.shape else x0
+            out = m(torch.cat([x, x0], 1), t, y, mask)
+            prev["x0"] = out
+        else:
+            out = m(x, t, y, mask)
         a = ab[t.long()].view(-1, 1, 1, 1)
         return (x - a.sqrt() * out) / (1 - a).sqrt()          # ε from the predicted clean latent
     return f
@@ -188,7 +202,16 @@ while time.time() - start < args.budget:
     cid = torch.where(drop, torch.full_like(cid, null), cid)
     y, mk = text(cid, t5)
     L = int(mk.sum(1).max())
-    out = model(xt, t, y[:, :L], mk[:, :L])
+    if args.selfcond:                       # half the batch sees its own first guess (no gradient through it)
+        x0g = torch.zeros_like(xt)
+        use = torch.rand(args.bs, generator=g) < 0.5
+        if use.any():
+            with torch.no_grad():
+                x0g[use] = model(torch.cat([xt[use], x0g[use]], 1), t[use], y[use, :L], mk[use, :L])
+        xt_in = torch.cat([xt, x0g], 1)
+    else:
+        xt_in = xt
+    out = model(xt_in, t, y[:, :L], mk[:, :L])
     loss = ((out - x0) ** 2).mean()
     opt.zero_grad(set_to_none=True)
     loss.backward()

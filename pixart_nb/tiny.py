@@ -28,7 +28,8 @@ from .vae import tiny_autoencoder
 __all__ = ['SHAPES_T5', 'SHAPES_T5_TRAINING', 'SHAPES_MAX_LENGTH', 'CONTEXT_PAIRS', 'WORD_SWAPS', 'SHAPES_VAE_STAGES',
            'world_captions', 'text_world', 'caption_words', 'caption_tokenizer', 'train_text_encoder',
            'context_similarity', 'word_share', 'image_batch', 'psnr', 'reconstruction_psnr', 'roundtrip',
-           'roundtrip_shapeseval', 'train_vae', 'set_scaling_factor', 'build_shapes_encoders', 'shapes_assets']
+           'roundtrip_shapeseval', 'train_vae', 'set_scaling_factor', 'build_shapes_encoders', 'shapes_assets',
+           'local_t5_encoder']
 
 # %% ../nbs/13_tiny_encoders.ipynb #dabe49df
 def world_captions(world: ShapesWorld, n: int) -> list[str]:
@@ -272,3 +273,23 @@ def build_shapes_encoders(folder: str | Path, vae_stages=SHAPES_VAE_STAGES, seed
 def shapes_assets() -> Path:
     "The folder of the shipped shapes-world components."
     return Path(str(files("pixart_nb").joinpath("assets/shapes")))
+
+# %% ../nbs/13_tiny_encoders.ipynb #de46ad58
+def local_t5_encoder(vocab_size: int, offsets=(-1, 1, -2, 2), bias: float = 10.0, gain: float = 8.0, seed: int = 0,
+                     **t5) -> T5EncoderModel:
+    "An untrained T5 encoder (`SHAPES_T5` sizes) whose head h attends to the token at offset `offsets[h]` (relative biases ±`bias`)."
+    cfg = {**SHAPES_T5, **t5}
+    if len(offsets) != cfg["heads"]:
+        raise ValueError(f"one offset per head: got {len(offsets)} offsets {offsets} for {cfg['heads']} heads")
+    enc = tiny_t5_encoder(vocab_size, seed=seed, **cfg)
+    att0 = enc.encoder.block[0].layer[0].SelfAttention            # the only layer holding the relative biases
+    buckets = att0._relative_position_bucket(torch.tensor(offsets), bidirectional=True,
+                                             num_buckets=att0.relative_attention_num_buckets,
+                                             max_distance=att0.relative_attention_max_distance)
+    with torch.no_grad():
+        att0.relative_attention_bias.weight.fill_(-bias)           # (buckets, heads)
+        att0.relative_attention_bias.weight[buckets, torch.arange(len(offsets))] = bias
+        for blk in enc.encoder.block:
+            blk.layer[0].SelfAttention.o.weight.mul_(gain)
+    return enc.eval()
+

@@ -42,10 +42,10 @@ def test_benchmarks_run_at_toy_size(tmp_path):
     assert "commit 0123456 (its record: overall 0.500" in report and f"commit {record['commit'][:7]}" not in report
 
 
-@pytest.mark.parametrize("t5", ["random", "joint"])
-def test_grid_latent_runs_at_toy_size(tmp_path, t5):
+@pytest.mark.parametrize("opts", [["--t5", "random"], ["--t5", "joint"], ["--t5", "local", "--selfcond"]])
+def test_grid_latent_runs_at_toy_size(tmp_path, opts):
     "The grid-latent experiment (not part of run_all: a full run trains for 20 minutes) runs end to end and writes its JSON."
-    r = subprocess.run([sys.executable, "-m", "benchmarks.grid_latent", "--toy", "--t5", t5, "--out", str(tmp_path)], cwd=ROOT,
+    r = subprocess.run([sys.executable, "-m", "benchmarks.grid_latent", "--toy", *opts, "--out", str(tmp_path)], cwd=ROOT,
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-3000:]
     res = json.loads((tmp_path / "grid_latent.json").read_text())
