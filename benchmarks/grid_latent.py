@@ -6,7 +6,7 @@ trained with the transformer; `--selfcond`: the transformer also reads its last 
 against the clock; scored on the 203 held-out ShapesEval prompts (DPM-Solver++ 20 steps, guidance 4.5) with each sampled
 grid read back and rendered exactly.
 
-python -m benchmarks.grid_latent [--budget SECONDS] [--pscale A] [--t5 random|local|shipped|joint] [--gain G] [--selfcond] [--toy]; writes benchmarks/out/grid_latent.json."""
+python -m benchmarks.grid_latent [--budget SECONDS] [--pscale A] [--t5 random|local|shipped|joint] [--gain G] [--selfcond] [--gss 1,2,3] [--toy]; writes benchmarks/out/grid_latent.json."""
 import argparse, copy, json, math, os, time
 from pathlib import Path
 import numpy as np, torch
@@ -17,7 +17,7 @@ from pixart_nb.transformer import PixArtSigma, PixArtConfig
 from pixart_nb.schedule import Diffusion
 from pixart_nb.samplers import sample, CFGDenoiser
 from pixart_nb.text import tiny_t5_encoder
-from pixart_nb.tiny import local_t5_encoder
+from pixart_nb.tiny import SHAPES_T5, local_t5_encoder
 from pixart_nb.training import averaged, ema_update, load_encoders
 
 ap = argparse.ArgumentParser()
@@ -38,6 +38,7 @@ ap.add_argument("--toy", action="store_true")
 ap.add_argument("--t5", default="random", choices=["random", "local", "shipped", "joint"])
 ap.add_argument("--selfcond", action="store_true")
 ap.add_argument("--gain", type=float, default=8.0)
+ap.add_argument("--gss", default="", help="also score the final model (seed 0) at these guidance scales, e.g. 1,2,3")
 ap.add_argument("--out", default="")
 args = ap.parse_args()
 if args.toy:
@@ -67,7 +68,7 @@ print("data", Z.shape, f"{time.time() - t0:.1f}s", flush=True)
 
 te, _ = load_encoders("", 160)
 if args.t5 in ("random", "joint"):
-    te.encoder = tiny_t5_encoder(te.encoder.config.vocab_size, d_model=128, layers=2, heads=4, d_ff=256, seed=0)   # untrained
+    te.encoder = tiny_t5_encoder(te.encoder.config.vocab_size, seed=0, **SHAPES_T5)   # untrained
 elif args.t5 == "local":
     te.encoder = local_t5_encoder(te.encoder.config.vocab_size, gain=args.gain)   # untrained, heads on fixed neighbours
 te.cache.clear()
@@ -143,7 +144,7 @@ def avg5():
     return e
 
 
-def evaluate(m, seeds=(0,), prompts=held, diag=None, enc=None):
+def evaluate(m, seeds=(0,), prompts=held, diag=None, enc=None, gs=4.5):
     m.eval()
     ids = torch.tensor([cap_id[e["prompt"]] for e in prompts])
     with torch.no_grad():
@@ -156,7 +157,7 @@ def evaluate(m, seeds=(0,), prompts=held, diag=None, enc=None):
         for seed in seeds:
             g = torch.Generator().manual_seed(seed)
             noise = torch.randn(len(prompts), CH, G, G, generator=g)
-            den = CFGDenoiser(eps_model(m), y, mk, yn, mn, guidance_scale=4.5)
+            den = CFGDenoiser(eps_model(m), y, mk, yn, mn, guidance_scale=gs)
             z = sample(den, noise, 20, "dpm-solver")
             for e, zz in zip(prompts, z.numpy()):
                 sc_ = decode(zz); ok = judge(render(sc_), e["prompt"])
@@ -238,11 +239,15 @@ print("DIAG", json.dumps(dg))
 print("RESULT", json.dumps({**{k: round(v, 3) for k, v in sc.items()}, "steps": step, "train_s": round(train_s)}), flush=True)
 sc1 = evaluate(model, seeds=(1,), enc=E5)
 print("RESULT seed1", json.dumps({k: round(v, 3) for k, v in sc1.items()}), flush=True)
+by_gs = {}
+for gs in [float(v) for v in args.gss.split(",") if v]:
+    by_gs[gs] = evaluate(model, enc=E5, gs=gs)
+    print(f"RESULT guidance {gs}", json.dumps({k: round(v, 3) for k, v in by_gs[gs].items()}), flush=True)
 from benchmarks.common import OUT, machine
 out = Path(args.out) if args.out else OUT
 out.mkdir(parents=True, exist_ok=True)
 (out / "grid_latent.json").write_text(json.dumps({"args": vars(args), "ceiling": float(ceiling), "seed0": sc, "seed1": sc1,
-                                                  "diagnosis_seed0": dg, "steps": step, "train_s": round(train_s),
+                                                  "diagnosis_seed0": dg, "seed0_by_guidance": by_gs, "steps": step, "train_s": round(train_s),
                                                   "machine": machine()}, indent=1))
 if args.save:
     torch.save({"model": model.state_dict(), "t5": E5.state_dict() if JOINT else None, "args": vars(args)}, args.save)

@@ -42,7 +42,7 @@ def test_benchmarks_run_at_toy_size(tmp_path):
     assert "commit 0123456 (its record: overall 0.500" in report and f"commit {record['commit'][:7]}" not in report
 
 
-@pytest.mark.parametrize("opts", [["--t5", "random"], ["--t5", "joint"], ["--t5", "local", "--selfcond"]])
+@pytest.mark.parametrize("opts", [["--t5", "random"], ["--t5", "joint"], ["--t5", "local", "--selfcond", "--gss", "1,2"]])
 def test_grid_latent_runs_at_toy_size(tmp_path, opts):
     "The grid-latent experiment (not part of run_all: a full run trains for 20 minutes) runs end to end and writes its JSON."
     r = subprocess.run([sys.executable, "-m", "benchmarks.grid_latent", "--toy", *opts, "--out", str(tmp_path)], cwd=ROOT,
@@ -50,6 +50,7 @@ def test_grid_latent_runs_at_toy_size(tmp_path, opts):
     assert r.returncode == 0, r.stderr[-3000:]
     res = json.loads((tmp_path / "grid_latent.json").read_text())
     assert res["ceiling"] == 1.0 and res["steps"] > 0 and "overall" in res["seed0"] and "overall" in res["seed1"]
+    assert sorted(res["seed0_by_guidance"]) == (["1.0", "2.0"] if "--gss" in opts else [])
 
 
 def test_grid_decoder_runs_at_toy_size(tmp_path):
