@@ -3,7 +3,7 @@ at 16×16 cells of 8 px (nbs/10: `grid_code`)? Only the decoder trains (foregrou
 exact codes; scored by ShapesEval on the 203 held-out scenes decoded from their exact codes: the ceiling a transformer
 sampling that latent would have.
 
-python -m benchmarks.grid_decoder [--budget SECONDS] [--toy]; writes benchmarks/out/grid_decoder.json and .png."""
+python -m benchmarks.grid_decoder [--budget SECONDS] [--save DIR] [--init DIR] [--toy]; writes benchmarks/out/grid_decoder.json and .png."""
 import argparse, json, math, os, time
 from pathlib import Path
 import numpy as np, torch
@@ -23,6 +23,7 @@ ap.add_argument("--fg", type=float, default=5.0)
 ap.add_argument("--G", type=int, default=16)
 ap.add_argument("--evalevery", type=float, default=300)
 ap.add_argument("--save", default="")
+ap.add_argument("--init", default="", help="continue from a decoder saved by --save (its sizes replace --ch and --layers)")
 ap.add_argument("--toy", action="store_true")
 ap.add_argument("--out", default="")
 args = ap.parse_args()
@@ -43,9 +44,14 @@ print("data", Z.shape, X.shape, f"{time.time() - t0:.0f}s", flush=True)
 HZ = torch.from_numpy(np.stack([grid_code(Scene.from_dict(e["scene"]), G) for e in held]))
 ch = tuple(int(c) for c in args.ch.split(","))
 torch.manual_seed(0)
-vae = AutoencoderKL(in_channels=3, out_channels=3, down_block_types=("DownEncoderBlock2D",) * len(ch),
-                    up_block_types=("UpDecoderBlock2D",) * len(ch), block_out_channels=ch, layers_per_block=args.layers,
-                    latent_channels=CH, norm_num_groups=8, scaling_factor=1.0)
+if args.init:
+    vae = AutoencoderKL.from_pretrained(args.init)
+    before = json.loads((Path(args.init) / "steps.json").read_text())["steps"]
+else:
+    vae = AutoencoderKL(in_channels=3, out_channels=3, down_block_types=("DownEncoderBlock2D",) * len(ch),
+                        up_block_types=("UpDecoderBlock2D",) * len(ch), block_out_channels=ch, layers_per_block=args.layers,
+                        latent_channels=CH, norm_num_groups=8, scaling_factor=1.0)
+    before = 0
 params = list(vae.decoder.parameters()) + list(vae.post_quant_conv.parameters())
 print("decoder params", sum(p.numel() for p in params), flush=True)
 opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.0)
@@ -85,13 +91,15 @@ while time.time() - start < args.budget:
         sc, _ = ceiling()
         print("EVAL", step, f"t {time.time() - start:.0f}s", json.dumps({k: round(v, 3) for k, v in sc.items()}), flush=True)
 sc, imgs = ceiling()
-print("RESULT", json.dumps({**{k: round(v, 3) for k, v in sc.items()}, "steps": step}), flush=True)
+print("RESULT", json.dumps({**{k: round(v, 3) for k, v in sc.items()}, "steps": step, "steps_in_all": before + step}), flush=True)
 from PIL import Image
 from benchmarks.common import OUT, machine
 out = Path(args.out) if args.out else OUT
 out.mkdir(parents=True, exist_ok=True)
 rows = [np.concatenate(list(imgs[r * 8:(r + 1) * 8]), 1) for r in range(min(4, len(imgs) // 8))] or [np.concatenate(list(imgs), 1)]
 Image.fromarray(np.concatenate(rows, 0)).save(out / "grid_decoder.png")
-(out / "grid_decoder.json").write_text(json.dumps({"args": vars(args), "ceiling": sc, "steps": step, "machine": machine()}, indent=1))
+(out / "grid_decoder.json").write_text(json.dumps({"args": vars(args), "ceiling": sc, "steps": step, "steps_in_all": before + step,
+                                                   "machine": machine()}, indent=1))
 if args.save:
     vae.save_pretrained(args.save)
+    (Path(args.save) / "steps.json").write_text(json.dumps({"steps": before + step}))

@@ -54,9 +54,14 @@ def test_grid_latent_runs_at_toy_size(tmp_path, opts):
 
 
 def test_grid_decoder_runs_at_toy_size(tmp_path):
-    "The grid-decoder experiment (a full run trains for 20 minutes) runs end to end and writes its JSON and picture."
-    r = subprocess.run([sys.executable, "-m", "benchmarks.grid_decoder", "--toy", "--out", str(tmp_path)], cwd=ROOT,
-                       capture_output=True, text=True)
+    "The grid-decoder experiment (20 minutes at full size) runs end to end, writes its JSON and picture, and resumes a saved decoder."
+    run = lambda *opts: subprocess.run([sys.executable, "-m", "benchmarks.grid_decoder", "--toy", "--out", str(tmp_path), *opts],
+                                       cwd=ROOT, capture_output=True, text=True)
+    r = run("--save", str(tmp_path / "dec"))
     assert r.returncode == 0, r.stderr[-3000:]
     res = json.loads((tmp_path / "grid_decoder.json").read_text())
     assert res["steps"] > 0 and "overall" in res["ceiling"] and (tmp_path / "grid_decoder.png").exists()
+    r = run("--init", str(tmp_path / "dec"))                     # a second run continues the saved decoder
+    assert r.returncode == 0, r.stderr[-3000:]
+    again = json.loads((tmp_path / "grid_decoder.json").read_text())
+    assert again["steps_in_all"] == res["steps"] + again["steps"]
