@@ -3,7 +3,7 @@ at 16×16 cells of 8 px (nbs/10: `grid_code`)? Only the decoder trains (foregrou
 exact codes; scored by ShapesEval on the 203 held-out scenes decoded from their exact codes: the ceiling a transformer
 sampling that latent would have.
 
-python -m benchmarks.grid_decoder [--budget SECONDS] [--save DIR] [--init DIR] [--toy]; writes benchmarks/out/grid_decoder.json and .png."""
+python -m benchmarks.grid_decoder [--budget SECONDS] [--coarse 4] [--save DIR] [--init DIR] [--toy]; writes benchmarks/out/grid_decoder.json and .png."""
 import argparse, json, math, os, time
 from pathlib import Path
 import numpy as np, torch
@@ -21,6 +21,7 @@ ap.add_argument("--ch", default="16,32,64,64")
 ap.add_argument("--layers", type=int, default=1)
 ap.add_argument("--fg", type=float, default=5.0)
 ap.add_argument("--G", type=int, default=16)
+ap.add_argument("--coarse", type=int, default=0, help="draw from the coarse grid_code(scene, C), each cell repeated over G/C × G/C latent cells")
 ap.add_argument("--evalevery", type=float, default=300)
 ap.add_argument("--save", default="")
 ap.add_argument("--init", default="", help="continue from a decoder saved by --save (its sizes replace --ch and --layers)")
@@ -31,6 +32,17 @@ if args.toy:
     args.budget, args.items, args.bs, args.ch, args.evalevery = 2, 40, 2, "8,8,8,8", 0
 print(vars(args), flush=True)
 G, CH = args.G, len(GRID_CHANNELS)
+
+
+def code(scene):
+    "The latent the decoder draws from: the what-where grid at G×G cells, or the coarse one repeated up to G×G (`--coarse`)."
+    if not args.coarse:
+        return grid_code(scene, G)
+    if G % args.coarse:
+        raise ValueError(f"--coarse {args.coarse} must divide the latent side --G {G}")
+    return grid_code(scene, args.coarse).repeat(G // args.coarse, 1).repeat(G // args.coarse, 2)
+
+
 all_held = heldout_prompts()
 held = all_held[::20] if args.toy else all_held
 world = ShapesWorld(0, sizes=((128, 128),), exclude={e["prompt"] for e in all_held})
@@ -38,10 +50,10 @@ t0 = time.time()
 Z, X = [], []
 for i in range(args.items):
     s = world.scene(i)[0]
-    Z.append(grid_code(s, G)); X.append(render(s))
+    Z.append(code(s)); X.append(render(s))
 Z = torch.from_numpy(np.stack(Z)); X = torch.from_numpy(np.stack(X)).permute(0, 3, 1, 2).float() / 127.5 - 1
 print("data", Z.shape, X.shape, f"{time.time() - t0:.0f}s", flush=True)
-HZ = torch.from_numpy(np.stack([grid_code(Scene.from_dict(e["scene"]), G) for e in held]))
+HZ = torch.from_numpy(np.stack([code(Scene.from_dict(e["scene"])) for e in held]))
 ch = tuple(int(c) for c in args.ch.split(","))
 torch.manual_seed(0)
 if args.init:

@@ -6,7 +6,7 @@ trained with the transformer; `--selfcond`: the transformer also reads its last 
 against the clock; scored on the 203 held-out ShapesEval prompts (DPM-Solver++ 20 steps, guidance 4.5) with each sampled
 grid read back and rendered exactly.
 
-python -m benchmarks.grid_latent [--budget SECONDS] [--pscale A] [--t5 random|local|shipped|joint] [--gain G] [--selfcond] [--gss 1,2,3] [--toy]; writes benchmarks/out/grid_latent.json."""
+python -m benchmarks.grid_latent [--budget SECONDS] [--pscale A] [--t5 random|local|shipped|joint] [--gain G] [--selfcond] [--gss 1,2,3] [--G 16 --patch 4 [--coarse 4] --decoder DIR] [--tlogit M,S] [--save FILE | --load FILE] [--probe] [--toy]; writes benchmarks/out/grid_latent.json and .png (seed 0's first 32 held-out prompts)."""
 import argparse, copy, json, math, os, time
 from pathlib import Path
 import numpy as np, torch
@@ -33,12 +33,17 @@ ap.add_argument("--ema", type=float, default=0.999)
 ap.add_argument("--evalevery", type=float, default=0)
 ap.add_argument("--save", default="")
 ap.add_argument("--patch", type=int, default=1)
+ap.add_argument("--coarse", type=int, default=0, help="the latent is grid_code(scene, C) repeated up to G×G (as grid_decoder --coarse draws it)")
 ap.add_argument("--pscale", type=float, default=2.0)
 ap.add_argument("--toy", action="store_true")
 ap.add_argument("--t5", default="random", choices=["random", "local", "shipped", "joint"])
 ap.add_argument("--selfcond", action="store_true")
 ap.add_argument("--gain", type=float, default=8.0)
 ap.add_argument("--gss", default="", help="also score the final model (seed 0) at these guidance scales, e.g. 1,2,3")
+ap.add_argument("--decoder", default="", help="also score the samples drawn by this grid decoder (benchmarks/grid_decoder.py --save)")
+ap.add_argument("--tlogit", default="", help="draw training steps t = 1000·sigmoid(m + s·N(0, 1)) instead of uniformly: 'm,s'")
+ap.add_argument("--load", default="", help="no training: sample the weights saved by --save")
+ap.add_argument("--probe", action="store_true", help="also score 203 training captions, DPM-Solver++ 100 steps and IDDPM 100 steps")
 ap.add_argument("--out", default="")
 args = ap.parse_args()
 if args.toy:
@@ -47,8 +52,19 @@ print(vars(args), flush=True)
 
 G = args.G
 CH = len(GRID_CHANNELS)
-encode = lambda sc: grid_code(sc, G, args.pscale)
-decode = grid_scene
+if args.coarse:                 # the coarse grid, each cell repeated over r×r latent cells; read back by block means
+    if G % args.coarse:
+        raise ValueError(f"--coarse {args.coarse} must divide the latent side --G {G}")
+    r = G // args.coarse
+    encode = lambda sc: grid_code(sc, args.coarse, args.pscale).repeat(r, 1).repeat(r, 2)
+    decode = lambda z: grid_scene(z.reshape(CH, args.coarse, r, args.coarse, r).mean((2, 4)))
+else:
+    encode = lambda sc: grid_code(sc, G, args.pscale)
+    decode = grid_scene
+vae = None
+if args.decoder:
+    from diffusers import AutoencoderKL
+    vae = AutoencoderKL.from_pretrained(args.decoder).eval()
 
 
 all_held = heldout_prompts()
@@ -144,7 +160,10 @@ def avg5():
     return e
 
 
-def evaluate(m, seeds=(0,), prompts=held, diag=None, enc=None, gs=4.5):
+pics = []          # the last evaluation's pictures (drawn by the decoder if there is one, else rendered exactly)
+
+
+def evaluate(m, seeds=(0,), prompts=held, diag=None, enc=None, gs=4.5, steps=20, sampler="dpm-solver"):
     m.eval()
     ids = torch.tensor([cap_id[e["prompt"]] for e in prompts])
     with torch.no_grad():
@@ -153,17 +172,23 @@ def evaluate(m, seeds=(0,), prompts=held, diag=None, enc=None, gs=4.5):
         y, mk = y[:, :L], mk[:, :L]
         yn, mn = text(torch.tensor([null]), enc)
         yn, mn = yn[:, :L].expand_as(y), mn[:, :L].expand_as(mk)
-        res = []
+        res, drawn = [], []
         for seed in seeds:
             g = torch.Generator().manual_seed(seed)
             noise = torch.randn(len(prompts), CH, G, G, generator=g)
             den = CFGDenoiser(eps_model(m), y, mk, yn, mn, guidance_scale=gs)
-            z = sample(den, noise, 20, "dpm-solver")
+            z = sample(den, noise, steps, sampler, generator=g)
+            if vae is not None:             # the samples drawn by the grid decoder
+                im = torch.cat([vae.decode(z[k:k + 32]).sample for k in range(0, len(z), 32)])
+                im = ((im.clamp(-1, 1) + 1) * 127.5).round().byte().permute(0, 2, 3, 1).numpy()
+                drawn += [(e["category"], judge(x, e["prompt"])) for e, x in zip(prompts, im)]
+            pics.clear()
             for e, zz in zip(prompts, z.numpy()):
-                sc_ = decode(zz); ok = judge(render(sc_), e["prompt"])
+                sc_ = decode(zz); pic = render(sc_); ok = judge(pic, e["prompt"])
                 res.append((e["category"], ok))
-                want = Scene.from_dict(e["scene"])
+                pics.append(im[len(pics)] if vae is not None else pic)
                 if not ok and diag is not None:
+                    want = Scene.from_dict(e["scene"])
                     nw, nf = len(want.objects), len(sc_.objects)
                     if nf != nw:
                         kind = f"count {nw}->{nf}"
@@ -173,16 +198,33 @@ def evaluate(m, seeds=(0,), prompts=held, diag=None, enc=None, gs=4.5):
                         kind = "other"
                     diag.setdefault(e["category"], {}).setdefault(kind, 0)
                     diag[e["category"]][kind] += 1
+    m.train()
+    sc = marks(res)
+    if drawn:
+        sc["via_decoder"] = marks(drawn)
+    return sc
+
+
+def marks(res):
+    "ShapesEval's marks of (category, ok) pairs: each category, their mean, and the number right."
     per = {}
     for c, ok in res:
         per.setdefault(c, []).append(ok)
     sc = {c: float(np.mean(v)) for c, v in per.items()}
     sc["overall"] = float(np.mean(list(sc.values())))
     sc["right"] = int(sum(ok for _, ok in res))
-    m.train()
     return sc
 
 
+def rounded(sc):
+    "Marks rounded for printing."
+    return {k: rounded(v) if isinstance(v, dict) else round(v, 3) for k, v in sc.items()}
+
+
+if args.load:
+    saved = torch.load(args.load, weights_only=True)
+    model.load_state_dict(saved["model"]); ema = {k: v.detach().float().clone() for k, v in model.named_parameters()}
+    args.budget = 0
 g = torch.Generator().manual_seed(0)
 start = time.time(); step = 0; next_eval = args.evalevery; losses = []
 warm = 100
@@ -193,7 +235,11 @@ while time.time() - start < args.budget:
         pg["lr"] = lr
     idx = torch.randint(0, len(Z), (args.bs,), generator=g)
     x0 = Z[idx]
-    t = torch.randint(0, 1000, (args.bs,), generator=g)
+    if args.tlogit:                         # logit-normal steps: most training where the grid's cells are decided
+        m_, s_ = (float(v) for v in args.tlogit.split(","))
+        t = (1000 * torch.sigmoid(m_ + s_ * torch.randn(args.bs, generator=g))).long().clamp(0, 999)
+    else:
+        t = torch.randint(0, 1000, (args.bs,), generator=g)
     noise = torch.randn(x0.shape, generator=g)
     a = ab[t].view(-1, 1, 1, 1)
     xt = a.sqrt() * x0 + (1 - a).sqrt() * noise
@@ -228,7 +274,7 @@ while time.time() - start < args.budget:
     if args.evalevery and time.time() - start > next_eval:
         next_eval += args.evalevery
         sc = evaluate(averaged(model, ema), prompts=held[::2], enc=avg5())
-        print(f"EVAL step {step} t {time.time() - start:.0f}s", json.dumps({k: round(v, 3) for k, v in sc.items()}), flush=True)
+        print(f"EVAL step {step} t {time.time() - start:.0f}s", json.dumps(rounded(sc)), flush=True)
 train_s = time.time() - start
 print(f"trained {step} steps in {train_s:.0f}s", flush=True)
 model = averaged(model, ema)
@@ -236,18 +282,31 @@ E5 = avg5()
 dg = {}
 sc = evaluate(model, diag=dg, enc=E5)
 print("DIAG", json.dumps(dg))
-print("RESULT", json.dumps({**{k: round(v, 3) for k, v in sc.items()}, "steps": step, "train_s": round(train_s)}), flush=True)
+print("RESULT", json.dumps({**rounded(sc), "steps": step, "train_s": round(train_s)}), flush=True)
+first = np.concatenate([np.concatenate(pics[r * 8:(r + 1) * 8], 1) for r in range(min(4, len(pics) // 8))] or [np.concatenate(pics, 1)])
 sc1 = evaluate(model, seeds=(1,), enc=E5)
-print("RESULT seed1", json.dumps({k: round(v, 3) for k, v in sc1.items()}), flush=True)
+print("RESULT seed1", json.dumps(rounded(sc1)), flush=True)
 by_gs = {}
 for gs in [float(v) for v in args.gss.split(",") if v]:
     by_gs[gs] = evaluate(model, enc=E5, gs=gs)
-    print(f"RESULT guidance {gs}", json.dumps({k: round(v, 3) for k, v in by_gs[gs].items()}), flush=True)
+    print(f"RESULT guidance {gs}", json.dumps(rounded(by_gs[gs])), flush=True)
+probes = {}
+if args.probe:
+    seen, train_prompts = set(), []
+    for c, s_ in zip(SHORT, (world.scene(i)[0] for i in range(len(SHORT)))):
+        if c not in seen and len(train_prompts) < len(held):
+            seen.add(c); train_prompts.append({"prompt": c, "category": s_.category})
+    for name, kw in [("training_captions", dict(prompts=train_prompts)), ("dpm_solver_100", dict(steps=100)),
+                     ("iddpm_100", dict(steps=100, sampler="iddpm"))]:
+        probes[name] = evaluate(model, enc=E5, **kw)
+        print(f"RESULT {name}", json.dumps(rounded(probes[name])), flush=True)
 from benchmarks.common import OUT, machine
 out = Path(args.out) if args.out else OUT
 out.mkdir(parents=True, exist_ok=True)
+from PIL import Image
+Image.fromarray(first).save(out / "grid_latent.png")    # seed 0, the first 32 held-out prompts
 (out / "grid_latent.json").write_text(json.dumps({"args": vars(args), "ceiling": float(ceiling), "seed0": sc, "seed1": sc1,
-                                                  "diagnosis_seed0": dg, "seed0_by_guidance": by_gs, "steps": step, "train_s": round(train_s),
+                                                  "diagnosis_seed0": dg, "seed0_by_guidance": by_gs, "probes": probes, "steps": step, "train_s": round(train_s),
                                                   "machine": machine()}, indent=1))
 if args.save:
     torch.save({"model": model.state_dict(), "t5": E5.state_dict() if JOINT else None, "args": vars(args)}, args.save)

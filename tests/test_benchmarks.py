@@ -42,7 +42,8 @@ def test_benchmarks_run_at_toy_size(tmp_path):
     assert "commit 0123456 (its record: overall 0.500" in report and f"commit {record['commit'][:7]}" not in report
 
 
-@pytest.mark.parametrize("opts", [["--t5", "random"], ["--t5", "joint"], ["--t5", "local", "--selfcond", "--gss", "1,2"]])
+@pytest.mark.parametrize("opts", [["--t5", "random"], ["--t5", "joint"], ["--t5", "local", "--selfcond", "--gss", "1,2"],
+                                  ["--G", "16", "--patch", "4", "--coarse", "4"]])
 def test_grid_latent_runs_at_toy_size(tmp_path, opts):
     "The grid-latent experiment (not part of run_all: a full run trains for 20 minutes) runs end to end and writes its JSON."
     r = subprocess.run([sys.executable, "-m", "benchmarks.grid_latent", "--toy", *opts, "--out", str(tmp_path)], cwd=ROOT,
@@ -51,6 +52,21 @@ def test_grid_latent_runs_at_toy_size(tmp_path, opts):
     res = json.loads((tmp_path / "grid_latent.json").read_text())
     assert res["ceiling"] == 1.0 and res["steps"] > 0 and "overall" in res["seed0"] and "overall" in res["seed1"]
     assert sorted(res["seed0_by_guidance"]) == (["1.0", "2.0"] if "--gss" in opts else [])
+
+
+def test_grid_latent_fine_grid_through_the_decoder_saves_loads_and_probes(tmp_path):
+    "On the 16×16 grid (patch 4) the samples are also drawn by the kept grid decoder; saved weights load back and sample the same."
+    run = lambda *opts: subprocess.run([sys.executable, "-m", "benchmarks.grid_latent", "--toy", "--G", "16", "--patch", "4",
+                                        "--decoder", "benchmarks/out/grid_decoder", *opts], cwd=ROOT, capture_output=True, text=True)
+    r = run("--tlogit=-0.5,1.2", "--save", str(tmp_path / "m.pt"), "--out", str(tmp_path / "a"))
+    assert r.returncode == 0, r.stderr[-3000:]
+    a = json.loads((tmp_path / "a" / "grid_latent.json").read_text())
+    assert a["steps"] > 0 and "overall" in a["seed0"]["via_decoder"] and (tmp_path / "a" / "grid_latent.png").exists()
+    r = run("--load", str(tmp_path / "m.pt"), "--probe", "--out", str(tmp_path / "b"))
+    assert r.returncode == 0, r.stderr[-3000:]
+    b = json.loads((tmp_path / "b" / "grid_latent.json").read_text())
+    assert b["steps"] == 0 and sorted(b["probes"]) == ["dpm_solver_100", "iddpm_100", "training_captions"]
+    assert (tmp_path / "a" / "grid_latent.png").read_bytes() == (tmp_path / "b" / "grid_latent.png").read_bytes()
 
 
 def test_grid_decoder_runs_at_toy_size(tmp_path):
@@ -65,3 +81,8 @@ def test_grid_decoder_runs_at_toy_size(tmp_path):
     assert r.returncode == 0, r.stderr[-3000:]
     again = json.loads((tmp_path / "grid_decoder.json").read_text())
     assert again["steps_in_all"] == res["steps"] + again["steps"]
+    r = run("--coarse", "4")                                    # the coarse grid repeated up to 16×16
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert json.loads((tmp_path / "grid_decoder.json").read_text())["args"]["coarse"] == 4
+    r = run("--coarse", "3")
+    assert r.returncode != 0 and "--coarse 3 must divide the latent side --G 16" in r.stderr
