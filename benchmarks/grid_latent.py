@@ -44,6 +44,7 @@ ap.add_argument("--decoder", default="", help="also score the samples drawn by t
 ap.add_argument("--tlogit", default="", help="draw training steps t = 1000·sigmoid(m + s·N(0, 1)) instead of uniformly: 'm,s'")
 ap.add_argument("--load", default="", help="no training: sample the weights saved by --save")
 ap.add_argument("--probe", action="store_true", help="also score 203 training captions, DPM-Solver++ 100 steps and IDDPM 100 steps")
+ap.add_argument("--long", type=float, default=0.5, help="the share of training captions that are long")
 ap.add_argument("--out", default="")
 args = ap.parse_args()
 if args.toy:
@@ -243,7 +244,7 @@ while time.time() - start < args.budget:
     noise = torch.randn(x0.shape, generator=g)
     a = ab[t].view(-1, 1, 1, 1)
     xt = a.sqrt() * x0 + (1 - a).sqrt() * noise
-    use_long = torch.rand(args.bs, generator=g) < 0.5
+    use_long = torch.rand(args.bs, generator=g) < args.long
     cid = torch.where(use_long, lid[idx], sid[idx])
     drop = torch.rand(args.bs, generator=g) < 0.1
     cid = torch.where(drop, torch.full_like(cid, null), cid)

@@ -42,7 +42,7 @@ def test_benchmarks_run_at_toy_size(tmp_path):
     assert "commit 0123456 (its record: overall 0.500" in report and f"commit {record['commit'][:7]}" not in report
 
 
-@pytest.mark.parametrize("opts", [["--t5", "random"], ["--t5", "joint"], ["--t5", "local", "--selfcond", "--gss", "1,2"],
+@pytest.mark.parametrize("opts", [["--t5", "random"], ["--t5", "joint"], ["--t5", "local", "--selfcond", "--long", "0", "--gss", "1,2"],
                                   ["--G", "16", "--patch", "4", "--coarse", "4"]])
 def test_grid_latent_runs_at_toy_size(tmp_path, opts):
     "The grid-latent experiment (not part of run_all: a full run trains for 20 minutes) runs end to end and writes its JSON."
@@ -52,6 +52,7 @@ def test_grid_latent_runs_at_toy_size(tmp_path, opts):
     res = json.loads((tmp_path / "grid_latent.json").read_text())
     assert res["ceiling"] == 1.0 and res["steps"] > 0 and "overall" in res["seed0"] and "overall" in res["seed1"]
     assert sorted(res["seed0_by_guidance"]) == (["1.0", "2.0"] if "--gss" in opts else [])
+    assert res["args"]["long"] == (0.0 if "--long" in opts else 0.5)
 
 
 def test_grid_latent_fine_grid_through_the_decoder_saves_loads_and_probes(tmp_path):
