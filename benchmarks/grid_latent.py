@@ -6,7 +6,7 @@ trained with the transformer; `--selfcond`: the transformer also reads its last 
 against the clock; scored on the 203 held-out ShapesEval prompts (DPM-Solver++ 20 steps, guidance 4.5) with each sampled
 grid read back and rendered exactly.
 
-python -m benchmarks.grid_latent [--budget SECONDS] [--pscale A] [--t5 random|local|shipped|joint] [--gain G] [--selfcond] [--gss 1,2,3] [--G 16 --patch 4 [--coarse 4] --decoder DIR] [--tlogit M,S] [--save FILE | --load FILE] [--probe] [--toy]; writes benchmarks/out/grid_latent.json and .png (seed 0's first 32 held-out prompts)."""
+python -m benchmarks.grid_latent [--budget SECONDS] [--pscale A] [--t5 random|local|shipped|joint] [--gain G] [--selfcond] [--gss 1,2,3] [--G 16 --patch 4 [--coarse 4] --decoder DIR] [--tlogit M,S] [--long F] [--save FILE | --load FILE] [--probe] [--toy]; writes benchmarks/out/grid_latent.json and .png (seed 0's first 32 held-out prompts)."""
 import argparse, copy, json, math, os, time
 from pathlib import Path
 import numpy as np, torch
@@ -225,6 +225,8 @@ def rounded(sc):
 if args.load:
     saved = torch.load(args.load, weights_only=True)
     model.load_state_dict(saved["model"]); ema = {k: v.detach().float().clone() for k, v in model.named_parameters()}
+    if JOINT:                               # the T5 trained with it (saved with its EMA weights)
+        t5.load_state_dict(saved["t5"]); ema5 = {k: v.detach().float().clone() for k, v in t5.named_parameters()}
     args.budget = 0
 g = torch.Generator().manual_seed(0)
 start = time.time(); step = 0; next_eval = args.evalevery; losses = []
