@@ -52,7 +52,6 @@ def test_grid_latent_runs_at_toy_size(tmp_path, opts):
     res = json.loads((tmp_path / "grid_latent.json").read_text())
     assert res["ceiling"] == 1.0 and res["steps"] > 0 and "overall" in res["seed0"] and "overall" in res["seed1"]
     assert sorted(res["seed0_by_guidance"]) == (["1.0", "2.0"] if "--gss" in opts else [])
-    assert res["args"]["long"] == (0.0 if "--long" in opts else 0.5)
 
 
 def test_grid_latent_fine_grid_through_the_decoder_saves_loads_and_probes(tmp_path):
