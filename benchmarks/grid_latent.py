@@ -2,16 +2,17 @@
 score says what the caption path learns. 4×4 cells of 32 px for 128 px scenes, patch 1 (16 tokens), clean-latent
 prediction, an untrained T5 (the shipped tokenizer; `--t5 local`: the untrained T5 whose heads read fixed neighbours, nbs/13
 `local_t5_encoder`, output gain `--gain`; `--t5 shipped`: the shipped masked-token T5, `--t5 joint`: the untrained T5
-trained with the transformer; `--selfcond`: the transformer also reads its last clean-grid prediction), trained
+trained with the transformer; `--selfcond`: the transformer also reads its last clean-grid prediction; `--order`: three more channels say which of the
+caption's objects each cell holds), trained
 against the clock; scored on the 203 held-out ShapesEval prompts (DPM-Solver++ 20 steps, guidance 4.5) with each sampled
 grid read back and rendered exactly.
 
-python -m benchmarks.grid_latent [--budget SECONDS] [--pscale A] [--t5 random|local|shipped|joint] [--gain G] [--selfcond] [--gss 1,2,3] [--G 16 --patch 4 [--coarse 4] --decoder DIR] [--tlogit M,S] [--long F] [--save FILE | --load FILE] [--probe] [--toy]; writes benchmarks/out/grid_latent.json and .png (seed 0's first 32 held-out prompts)."""
+python -m benchmarks.grid_latent [--budget SECONDS] [--pscale A] [--t5 random|local|shipped|joint] [--gain G] [--selfcond] [--gss 1,2,3] [--G 16 --patch 4 [--coarse 4] --decoder DIR] [--tlogit M,S] [--long F] [--mix CAT=W,...] [--order] [--save FILE | --load FILE] [--probe] [--toy]; writes benchmarks/out/grid_latent.json and .png (seed 0's first 32 held-out prompts)."""
 import argparse, copy, json, math, os, time
 from pathlib import Path
 import numpy as np, torch
 torch.set_num_threads(int(os.environ.get("NT", "2")))
-from pixart_nb.shapes import GRID_CHANNELS, Scene, ShapesWorld, grid_code, grid_scene, render
+from pixart_nb.shapes import CATEGORIES, GRID_CHANNELS, Scene, ShapesWorld, grid_code, grid_scene, render
 from pixart_nb.shapeseval import heldout_prompts, judge
 from pixart_nb.transformer import PixArtSigma, PixArtConfig
 from pixart_nb.schedule import Diffusion
@@ -45,6 +46,8 @@ ap.add_argument("--tlogit", default="", help="draw training steps t = 1000·sigm
 ap.add_argument("--load", default="", help="no training: sample the weights saved by --save")
 ap.add_argument("--probe", action="store_true", help="also score 203 training captions, DPM-Solver++ 100 steps and IDDPM 100 steps")
 ap.add_argument("--long", type=float, default=0.5, help="the share of training captions that are long")
+ap.add_argument("--mix", default="", help="draw training scenes by category with these weights, e.g. 'position=2,color_attr=2' (others 1)")
+ap.add_argument("--order", action="store_true", help="three more channels say which object of the caption a cell holds (1st, 2nd, 3rd mentioned; ±A of --pscale, so decided with presence); read back ignores them")
 ap.add_argument("--out", default="")
 args = ap.parse_args()
 if args.toy:
@@ -62,6 +65,16 @@ if args.coarse:                 # the coarse grid, each cell repeated over r×r 
 else:
     encode = lambda sc: grid_code(sc, G, args.pscale)
     decode = grid_scene
+if args.order:                  # mention channels: the k-th object of the caption (counting: left to right) marks its cell
+    if args.coarse:
+        raise ValueError("--order works on the plain grid (no --coarse)")
+    def encode(sc, plain=encode):
+        objs = sorted(sc.objects, key=lambda o: o.x) if sc.category == "counting" else sc.objects
+        m = np.full((3, G, G), -args.pscale, np.float32)
+        for k, o in enumerate(objs):
+            m[k, min(int(o.y * G), G - 1), min(int(o.x * G), G - 1)] = args.pscale
+        return np.concatenate([plain(sc), m])
+    decode = lambda z, plain=decode: plain(z[:CH])
 vae = None
 if args.decoder:
     from diffusers import AutoencoderKL
@@ -76,11 +89,20 @@ print("ceiling", ceiling, flush=True)
 # data: 128 px scenes of the training world
 t0 = time.time()
 world = ShapesWorld(0, sizes=((128, 128),), exclude={e["prompt"] for e in all_held})
-Z, SHORT, LONG = [], [], []
+Z, SHORT, LONG, CAT = [], [], [], []
 for i in range(args.items):
     s, _, _, short, long = world.scene(i)
-    Z.append(encode(s)); SHORT.append(short); LONG.append(long)
+    Z.append(encode(s)); SHORT.append(short); LONG.append(long); CAT.append(s.category)
 Z = torch.from_numpy(np.stack(Z))
+CZ = Z.shape[1]                 # the latent's channels
+if args.mix:                                # category weights for drawing training scenes (each item's share ∝ its category's weight)
+    cw = {c: 1.0 for c in CATEGORIES}
+    for kv in args.mix.split(","):
+        c, w = kv.split("=")
+        if c not in cw:
+            raise ValueError(f"--mix names category {c!r}; the categories are {', '.join(CATEGORIES)}")
+        cw[c] = float(w)
+    draw_w = torch.tensor([cw[c] for c in CAT])
 print("data", Z.shape, f"{time.time() - t0:.1f}s", flush=True)
 
 te, _ = load_encoders("", 160)
@@ -122,7 +144,7 @@ print("text", FE.shape, f"{time.time() - t0:.1f}s", flush=True)
 sid = torch.tensor([cap_id[c] for c in SHORT]); lid = torch.tensor([cap_id[c] for c in LONG])
 null = cap_id[""]
 
-cfg = PixArtConfig(sample_size=G, pe_interpolation=0.25, patch_size=args.patch, in_channels=2 * CH if args.selfcond else CH, out_channels=CH,
+cfg = PixArtConfig(sample_size=G, pe_interpolation=0.25, patch_size=args.patch, in_channels=2 * CZ if args.selfcond else CZ, out_channels=CZ,
                    hidden_size=args.width, depth=args.depth, num_heads=args.heads, caption_channels=128, model_max_length=64,
                    class_dropout_prob=0.0)
 torch.manual_seed(0)
@@ -176,7 +198,7 @@ def evaluate(m, seeds=(0,), prompts=held, diag=None, enc=None, gs=4.5, steps=20,
         res, drawn = [], []
         for seed in seeds:
             g = torch.Generator().manual_seed(seed)
-            noise = torch.randn(len(prompts), CH, G, G, generator=g)
+            noise = torch.randn(len(prompts), CZ, G, G, generator=g)
             den = CFGDenoiser(eps_model(m), y, mk, yn, mn, guidance_scale=gs)
             z = sample(den, noise, steps, sampler, generator=g)
             if vae is not None:             # the samples drawn by the grid decoder
@@ -236,7 +258,7 @@ while time.time() - start < args.budget:
     lr = args.lr * min(1, (step + 1) / warm) * (0.5 * (1 + math.cos(math.pi * min(frac, 1))))
     for pg in opt.param_groups:
         pg["lr"] = lr
-    idx = torch.randint(0, len(Z), (args.bs,), generator=g)
+    idx = torch.multinomial(draw_w, args.bs, replacement=True, generator=g) if args.mix else torch.randint(0, len(Z), (args.bs,), generator=g)
     x0 = Z[idx]
     if args.tlogit:                         # logit-normal steps: most training where the grid's cells are decided
         m_, s_ = (float(v) for v in args.tlogit.split(","))

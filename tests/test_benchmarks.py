@@ -43,7 +43,8 @@ def test_benchmarks_run_at_toy_size(tmp_path):
 
 
 @pytest.mark.parametrize("opts", [["--t5", "random"], ["--t5", "joint"], ["--t5", "local", "--selfcond", "--long", "0", "--gss", "1,2"],
-                                  ["--G", "16", "--patch", "4", "--coarse", "4"]])
+                                  ["--G", "16", "--patch", "4", "--coarse", "4"],
+                                  ["--t5", "local", "--long", "0", "--order", "--mix", "position=2,color_attr=2"]])
 def test_grid_latent_runs_at_toy_size(tmp_path, opts):
     "The grid-latent experiment (not part of run_all: a full run trains for 20 minutes) runs end to end and writes its JSON."
     r = subprocess.run([sys.executable, "-m", "benchmarks.grid_latent", "--toy", *opts, "--out", str(tmp_path)], cwd=ROOT,
@@ -52,6 +53,15 @@ def test_grid_latent_runs_at_toy_size(tmp_path, opts):
     res = json.loads((tmp_path / "grid_latent.json").read_text())
     assert res["ceiling"] == 1.0 and res["steps"] > 0 and "overall" in res["seed0"] and "overall" in res["seed1"]
     assert sorted(res["seed0_by_guidance"]) == (["1.0", "2.0"] if "--gss" in opts else [])
+
+
+@pytest.mark.parametrize("opts, says", [(["--mix", "positions=2"], "--mix names category 'positions'"),
+                                        (["--G", "16", "--patch", "4", "--coarse", "4", "--order"], "--order works on the plain grid")])
+def test_grid_latent_refuses_bad_options(tmp_path, opts, says):
+    "A category the world does not have, or mention channels on the coarse grid: a clear error, nothing written."
+    r = subprocess.run([sys.executable, "-m", "benchmarks.grid_latent", "--toy", *opts, "--out", str(tmp_path / "o")], cwd=ROOT,
+                       capture_output=True, text=True)
+    assert r.returncode != 0 and says in r.stderr and not (tmp_path / "o").exists()
 
 
 def test_grid_latent_fine_grid_through_the_decoder_saves_loads_and_probes(tmp_path):
