@@ -3,22 +3,22 @@ score says what the caption path learns. 4×4 cells of 32 px for 128 px scenes, 
 prediction, an untrained T5 (the shipped tokenizer; `--t5 local`: the untrained T5 whose heads read fixed neighbours, nbs/13
 `local_t5_encoder`, output gain `--gain`; `--t5 shipped`: the shipped masked-token T5, `--t5 joint`: the untrained T5
 trained with the transformer; `--selfcond`: the transformer also reads its last clean-grid prediction; `--order`: three more channels say which of the
-caption's objects each cell holds), trained
-against the clock; scored on the 203 held-out ShapesEval prompts (DPM-Solver++ 20 steps, guidance 4.5) with each sampled
+caption's objects each cell holds; `--decoder DIR`: the samples are also drawn by that grid decoder, the 4×4 grid
+through nbs/13's `GridVAE`), trained against the clock; scored on the 203 held-out ShapesEval prompts (DPM-Solver++ 20 steps, guidance 4.5) with each sampled
 grid read back and rendered exactly.
 
-python -m benchmarks.grid_latent [--budget SECONDS] [--pscale A] [--t5 random|local|shipped|joint] [--gain G] [--selfcond] [--gss 1,2,3] [--G 16 --patch 4 [--coarse 4] --decoder DIR] [--tlogit M,S] [--long F] [--mix CAT=W,...] [--order] [--save FILE | --load FILE] [--probe] [--toy]; writes benchmarks/out/grid_latent.json and .png (seed 0's first 32 held-out prompts)."""
+python -m benchmarks.grid_latent [--budget SECONDS] [--pscale A] [--t5 random|local|shipped|joint] [--gain G] [--selfcond] [--gss 1,2,3] [--decoder DIR] [--G 16 --patch 4 [--coarse 4]] [--tlogit M,S] [--long F] [--mix CAT=W,...] [--order] [--save FILE | --load FILE] [--probe] [--toy]; writes benchmarks/out/grid_latent.json and .png (seed 0's first 32 held-out prompts)."""
 import argparse, copy, json, math, os, time
 from pathlib import Path
 import numpy as np, torch
 torch.set_num_threads(int(os.environ.get("NT", "2")))
-from pixart_nb.shapes import CATEGORIES, GRID_CHANNELS, Scene, ShapesWorld, grid_code, grid_scene, render
+from pixart_nb.shapes import CATEGORIES, GRID_CHANNELS, Scene, ShapesWorld, grid_code, grid_scene, mention_code, render
 from pixart_nb.shapeseval import heldout_prompts, judge
 from pixart_nb.transformer import PixArtSigma, PixArtConfig
 from pixart_nb.schedule import Diffusion
 from pixart_nb.samplers import sample, CFGDenoiser
 from pixart_nb.text import tiny_t5_encoder
-from pixart_nb.tiny import SHAPES_T5, local_t5_encoder
+from pixart_nb.tiny import SHAPES_T5, GridVAE, local_t5_encoder
 from pixart_nb.training import averaged, ema_update, load_encoders
 
 ap = argparse.ArgumentParser()
@@ -70,15 +70,18 @@ if args.order:                  # mention channels: the k-th object of the capti
         raise ValueError("--order works on the plain grid (no --coarse)")
     def encode(sc, plain=encode):
         objs = sorted(sc.objects, key=lambda o: o.x) if sc.category == "counting" else sc.objects
-        m = np.full((3, G, G), -args.pscale, np.float32)
-        for k, o in enumerate(objs):
-            m[k, min(int(o.y * G), G - 1), min(int(o.x * G), G - 1)] = args.pscale
-        return np.concatenate([plain(sc), m])
+        return np.concatenate([plain(sc), mention_code([(o.x, o.y) for o in objs], G, args.pscale)])
     decode = lambda z, plain=decode: plain(z[:CH])
-vae = None
-if args.decoder:
+draw = None
+if args.decoder:                # the decoder draws a 16×16 latent as it is, and the 4×4 grid as the grid VAE (nbs/13) does
     from diffusers import AutoencoderKL
-    vae = AutoencoderKL.from_pretrained(args.decoder).eval()
+    dec = AutoencoderKL.from_pretrained(args.decoder).eval()
+    if args.coarse or G == 16:
+        draw = lambda z: dec.decode(z).sample
+    elif G == 4 and not args.selfcond:
+        draw = GridVAE(dec, cells=G, presence=args.pscale, mentions=3 if args.order else 0).decode
+    else:
+        raise ValueError(f"--decoder draws the 16×16 latent or the 4×4 grid; got --G {G}")
 
 
 all_held = heldout_prompts()
@@ -98,6 +101,8 @@ CZ = Z.shape[1]                 # the latent's channels
 if args.mix:                                # category weights for drawing training scenes (each item's share ∝ its category's weight)
     cw = {c: 1.0 for c in CATEGORIES}
     for kv in args.mix.split(","):
+        if kv.count("=") != 1:
+            raise ValueError(f"--mix entry {kv!r} is not CATEGORY=WEIGHT")
         c, w = kv.split("=")
         if c not in cw:
             raise ValueError(f"--mix names category {c!r}; the categories are {', '.join(CATEGORIES)}")
@@ -201,15 +206,15 @@ def evaluate(m, seeds=(0,), prompts=held, diag=None, enc=None, gs=4.5, steps=20,
             noise = torch.randn(len(prompts), CZ, G, G, generator=g)
             den = CFGDenoiser(eps_model(m), y, mk, yn, mn, guidance_scale=gs)
             z = sample(den, noise, steps, sampler, generator=g)
-            if vae is not None:             # the samples drawn by the grid decoder
-                im = torch.cat([vae.decode(z[k:k + 32]).sample for k in range(0, len(z), 32)])
+            if draw is not None:            # the samples drawn by the grid decoder
+                im = torch.cat([draw(z[k:k + 32]) for k in range(0, len(z), 32)])
                 im = ((im.clamp(-1, 1) + 1) * 127.5).round().byte().permute(0, 2, 3, 1).numpy()
                 drawn += [(e["category"], judge(x, e["prompt"])) for e, x in zip(prompts, im)]
             pics.clear()
             for e, zz in zip(prompts, z.numpy()):
                 sc_ = decode(zz); pic = render(sc_); ok = judge(pic, e["prompt"])
                 res.append((e["category"], ok))
-                pics.append(im[len(pics)] if vae is not None else pic)
+                pics.append(im[len(pics)] if draw is not None else pic)
                 if not ok and diag is not None:
                     want = Scene.from_dict(e["scene"])
                     nw, nf = len(want.objects), len(sc_.objects)

@@ -162,7 +162,8 @@ def encoders_fingerprint(text_encoder: TextEncoder, vae: VAE, buckets: dict) -> 
     "What the cached features depend on: both encoders, the tokenizer, the caption length and the buckets."
     vocab = json.dumps(sorted(text_encoder.tokenizer.get_vocab().items()))
     t5 = fingerprint_module(text_encoder.encoder, vocab + str(text_encoder.max_length))
-    v = fingerprint_module(vae.vae, json.dumps(dict(vae.vae.config), sort_keys=True, default=str))
+    settings = {k: v for k, v in vars(vae).items() if isinstance(v, (int, float, str))}     # a grid VAE's cells, presence, ...
+    v = fingerprint_module(vae.vae, json.dumps([dict(vae.vae.config), type(vae).__name__, settings], sort_keys=True, default=str))
     return hashlib.sha1(f"{t5}{v}{json.dumps(buckets, sort_keys=True)}".encode()).hexdigest()
 
 
@@ -199,7 +200,7 @@ class FeatureCache:
         for i, it in enumerate(tqdm(self.items, desc="VAE features", unit="image", disable=not progress)):
             f = self.root / "vae" / f"{i}.npy"
             if not f.is_file():
-                mean, std = self.vae.encode(load_image(it.path, self.buckets[closest_bucket(it.ratio, self.buckets)])[None])
+                mean, std = self.vae.encode(load_image(it.path, self.buckets[closest_bucket(it.ratio, self.buckets)])[None], [it.prompt])
                 atomic_write(f, lambda p: np.save(open(p, "wb"), torch.cat([mean, std]).float().cpu().numpy()))
         write_json(self.root / "meta.json", {"fingerprint": self.fingerprint, "items": len(self.items)})
         return self
@@ -239,5 +240,5 @@ class OnlineFeatures(FeatureCache):
     def stats(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
         it = self.items[i]
         img = load_image(it.path, self.buckets[closest_bucket(it.ratio, self.buckets)])[None]
-        mean, std = self.vae.encode(img)
+        mean, std = self.vae.encode(img, [it.prompt])
         return mean[0].float().cpu(), std[0].float().cpu()

@@ -17,7 +17,7 @@ from PIL import Image
 
 from .checkpoints import load_transformer, save_diffusers
 from .samplers import CFGDenoiser, sample
-from .schedule import Diffusion
+from .schedule import PREDICTION_TYPES, Diffusion
 from .text import TextEncoder
 from .transformer import PixArtSigma
 from .vae import VAE
@@ -124,10 +124,12 @@ class PixArtPipeline:
         return height, width, None
 
     def _model_fn(self):
-        "The transformer in its own dtype, called with and answering in float32."
+        "The transformer in its own dtype, called with and answering in float32; ε̂ from x̂₀ when it predicts the clean latent."
         dtype = _placement(self.transformer)[1]
+        sample_pred = self.diffusion.prediction_type == "sample"
         def fn(x, t, y, mask):
-            return self.transformer(x.to(dtype), t, y.to(dtype), mask).float()
+            out = self.transformer(x.to(dtype), t, y.to(dtype), mask).float()
+            return self.diffusion.eps_from_x0(x, t, out) if sample_pred else out
         return fn
 
     @torch.no_grad()
@@ -193,12 +195,15 @@ def resolve_model_path(name_or_path: str | os.PathLike) -> Path:
 
 
 def _diffusion_from(folder: Path) -> Diffusion:
-    "The linear schedule of `scheduler/scheduler_config.json` when present, PixArt's defaults otherwise."
+    "The linear schedule and prediction type of `scheduler/scheduler_config.json` when present, PixArt's defaults otherwise."
     cfg_file = folder / "scheduler" / "scheduler_config.json"
     cfg = json.loads(cfg_file.read_text()) if cfg_file.is_file() else {}
     if cfg.get("beta_schedule", "linear") != "linear":
         raise ValueError(f"{cfg_file}: beta_schedule {cfg['beta_schedule']!r} is not PixArt's linear schedule")
-    return Diffusion.linear(cfg.get("num_train_timesteps", 1000), cfg.get("beta_start", 1e-4), cfg.get("beta_end", 0.02))
+    if cfg.get("prediction_type", "epsilon") not in PREDICTION_TYPES:
+        raise ValueError(f"{cfg_file}: prediction_type {cfg['prediction_type']!r} is not one of {', '.join(PREDICTION_TYPES)}")
+    return Diffusion.linear(cfg.get("num_train_timesteps", 1000), cfg.get("beta_start", 1e-4), cfg.get("beta_end", 0.02),
+                            cfg.get("prediction_type", "epsilon"))
 
 
 def bundled_model() -> Path:
@@ -232,8 +237,8 @@ def load_pipeline(model: str | os.PathLike, transformer: str | os.PathLike | Pix
     return PixArtPipeline(transformer.to(device=device, dtype=dtype), text, vae, _diffusion_from(root))
 
 # %% ../nbs/09_pipeline.ipynb #69673025
-def save_tiny_pipeline(folder: str | os.PathLike, seed: int = 0, sample_size: int = 32) -> Path:
-    "Write a small random PixArt-Σ pipeline in the diffusers layout (256 px native size by default)."
+def save_tiny_pipeline(folder: str | os.PathLike, seed: int = 0, sample_size: int = 32, prediction_type: str = "epsilon") -> Path:
+    "Write a small random PixArt-Σ pipeline in the diffusers layout (256 px native size by default; x̂₀ with 'sample')."
     from diffusers import DPMSolverMultistepScheduler
     from pixart_nb.text import t5_tokenizer_from_words, tiny_t5_encoder
     from pixart_nb.transformer import get_config, randomize_
@@ -244,11 +249,14 @@ def save_tiny_pipeline(folder: str | os.PathLike, seed: int = 0, sample_size: in
     tok = t5_tokenizer_from_words(words)
     enc = tiny_t5_encoder(len(tok), d_model=32, seed=seed)
     cfg = get_config("tiny", sample_size=sample_size, pe_interpolation=sample_size / 64, model_max_length=300)
+    if prediction_type == "sample":                # x̂₀ alone: no variance half
+        cfg.out_channels = cfg.in_channels
     transformer = randomize_(PixArtSigma(cfg), seed=seed, scale=0.5)
     tok.save_pretrained(folder / "tokenizer")
     enc.save_pretrained(folder / "text_encoder")
     tiny_autoencoder(seed=seed).save_pretrained(folder / "vae")
-    DPMSolverMultistepScheduler(beta_schedule="linear", beta_start=1e-4, beta_end=0.02).save_pretrained(folder / "scheduler")
+    DPMSolverMultistepScheduler(beta_schedule="linear", beta_start=1e-4, beta_end=0.02,
+                                prediction_type=prediction_type).save_pretrained(folder / "scheduler")
     save_diffusers(transformer, folder / "transformer")
     index = {"_class_name": "PixArtSigmaPipeline", "_diffusers_version": "0.30.0",
              "scheduler": ["diffusers", "DPMSolverMultistepScheduler"], "text_encoder": ["transformers", "T5EncoderModel"],

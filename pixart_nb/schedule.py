@@ -11,10 +11,13 @@ from typing import Callable, Iterable
 import torch
 
 # %% auto #0
-__all__ = ['Diffusion', 'space_timesteps', 'normal_kl', 'approx_standard_normal_cdf', 'discretized_gaussian_log_likelihood',
-           'mean_flat', 'vb_terms', 'check_snr_weight_cap', 'training_losses']
+__all__ = ['PREDICTION_TYPES', 'Diffusion', 'space_timesteps', 'normal_kl', 'approx_standard_normal_cdf',
+           'discretized_gaussian_log_likelihood', 'mean_flat', 'vb_terms', 'check_snr_weight_cap', 'training_losses']
 
 # %% ../nbs/05_schedule.ipynb #9b6a67f4
+PREDICTION_TYPES = ("epsilon", "sample")       # the network predicts ε (PixArt) or the clean latent x₀ (diffusers' names)
+
+
 def _gather(a: torch.Tensor, t: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     "a[t] shaped to broadcast against x (N, ...), in x's dtype."
     return a.to(x.device)[t.long()].to(x.dtype).reshape(-1, *([1] * (x.ndim - 1)))
@@ -22,10 +25,13 @@ def _gather(a: torch.Tensor, t: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
 
 class Diffusion:
     "A discrete Gaussian diffusion: the schedule tables (float64) and the operations on them."
-    def __init__(self, betas: torch.Tensor, timestep_map: torch.Tensor | None = None):
+    def __init__(self, betas: torch.Tensor, timestep_map: torch.Tensor | None = None, prediction_type: str = "epsilon"):
         b = self.betas = betas.double()
         if b.ndim != 1 or not ((b > 0) & (b <= 1)).all():
             raise ValueError("betas must be a 1-D tensor with values in (0, 1]")
+        if prediction_type not in PREDICTION_TYPES:
+            raise ValueError(f"prediction_type {prediction_type!r} is not one of {', '.join(PREDICTION_TYPES)}")
+        self.prediction_type = prediction_type                                                  # what the network outputs
         self.num_timesteps = len(b)
         self.timestep_map = torch.arange(len(b)) if timestep_map is None else timestep_map.long()
         self.alphas = 1 - b
@@ -38,9 +44,10 @@ class Diffusion:
         self.posterior_mean_coef2 = (1 - ab_prev) * self.alphas.sqrt() / (1 - ab)                 # c₂
 
     @classmethod
-    def linear(cls, num_timesteps: int = 1000, beta_start: float = 1e-4, beta_end: float = 0.02) -> Diffusion:
+    def linear(cls, num_timesteps: int = 1000, beta_start: float = 1e-4, beta_end: float = 0.02,
+               prediction_type: str = "epsilon") -> Diffusion:
         "PixArt's schedule: β linear from `beta_start` to `beta_end`, in float64."
-        return cls(torch.linspace(beta_start, beta_end, num_timesteps, dtype=torch.float64))
+        return cls(torch.linspace(beta_start, beta_end, num_timesteps, dtype=torch.float64), prediction_type=prediction_type)
 
     def snr(self, t: torch.Tensor) -> torch.Tensor:
         "ᾱ_t / (1 − ᾱ_t)"
@@ -56,6 +63,11 @@ class Diffusion:
         "x₀ = (x_t − √(1−ᾱ_t) ε) / √ᾱ_t"
         ab = self.alphas_cumprod
         return _gather(1 / ab.sqrt(), t, x_t) * x_t - _gather(((1 - ab) / ab).sqrt(), t, x_t) * eps
+
+    def eps_from_x0(self, x_t: torch.Tensor, t: torch.Tensor, x0: torch.Tensor) -> torch.Tensor:
+        "ε = (x_t − √ᾱ_t x₀) / √(1−ᾱ_t)"
+        ab = self.alphas_cumprod
+        return _gather(1 / (1 - ab).sqrt(), t, x_t) * x_t - _gather((ab / (1 - ab)).sqrt(), t, x_t) * x0
 
     def q_posterior(self, x0: torch.Tensor, x_t: torch.Tensor, t: torch.Tensor):
         "Mean and clipped log-variance of q(x_{t−1} | x_t, x₀)."
@@ -83,7 +95,7 @@ class Diffusion:
         keep = sorted(space_timesteps(self.num_timesteps, spec) if isinstance(spec, str) else set(int(s) for s in spec))
         ab = self.alphas_cumprod[keep]
         prev = torch.cat([torch.ones(1, dtype=ab.dtype), ab[:-1]])
-        return Diffusion(1 - ab / prev, self.timestep_map[keep])
+        return Diffusion(1 - ab / prev, self.timestep_map[keep], self.prediction_type)
 
 # %% ../nbs/05_schedule.ipynb #68689a3b
 def space_timesteps(num_timesteps: int, spec: str) -> set[int]:
@@ -159,13 +171,20 @@ def check_snr_weight_cap(cap: float) -> float:
 
 def training_losses(diffusion: Diffusion, model: Callable, x0: torch.Tensor, t: torch.Tensor,
                     noise: torch.Tensor | None = None, snr_loss: bool = False, snr_weight_cap: float = 0.0) -> dict[str, torch.Tensor]:
-    """PixArt's loss per sample: {'loss', 'mse', 'vb'}; `model(x_t, t)` returns [ε̂, v] (2C channels) or ε̂ (C).
-    `snr_weight_cap` γ > 0 weights the MSE by min(max(1/SNR(t), 1), γ)."""
+    """PixArt's loss per sample: {'loss', 'mse', 'vb'}; `model(x_t, t)` returns [ε̂, v] (2C channels) or ε̂ (C), or x̂₀ (C)
+    when the diffusion's `prediction_type` is 'sample'. `snr_weight_cap` γ > 0 weights the MSE by min(max(1/SNR(t), 1), γ)."""
     check_snr_weight_cap(snr_weight_cap)
     noise = torch.randn_like(x0) if noise is None else noise
     x_t = diffusion.q_sample(x0, t, noise)
     out = model(x_t, diffusion.timestep_map.to(t.device)[t])
     C = x0.shape[1]
+    if diffusion.prediction_type == "sample":      # the clean latent: its plain MSE, no variance head
+        if out.shape[1] != C:
+            raise ValueError(f"model output has {out.shape[1]} channels; a clean-latent prediction has the latent's {C}")
+        if snr_loss or snr_weight_cap:
+            raise ValueError("snr_loss and snr_weight_cap weight the ε loss; a clean-latent prediction takes neither")
+        mse = mean_flat((x0 - out) ** 2)
+        return {"loss": mse, "mse": mse}
     if out.shape[1] not in (C, 2 * C):
         raise ValueError(f"model output has {out.shape[1]} channels; expected {C} (ε) or {2 * C} (ε and v)")
     eps = out[:, :C]

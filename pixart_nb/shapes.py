@@ -11,8 +11,9 @@ import numpy as np
 from matplotlib.path import Path as PolyPath
 
 # %% auto #0
-__all__ = ['COLORS', 'BACKGROUNDS', 'SHAPES', 'SIZES', 'RELATIONS', 'CATEGORIES', 'NUMBERS', 'WORLD_SIZES', 'GRID_CHANNELS',
-           'Obj', 'Scene', 'sample_scene', 'render', 'caption', 'describe', 'ShapesWorld', 'grid_code', 'grid_scene']
+__all__ = ['COLORS', 'BACKGROUNDS', 'SHAPES', 'SIZES', 'RELATIONS', 'CATEGORIES', 'NUMBERS', 'SHAPE_DROP', 'WORLD_SIZES',
+           'GRID_CHANNELS', 'Obj', 'Scene', 'sample_scene', 'render', 'caption', 'describe', 'ShapesWorld', 'grid_code',
+           'grid_scene', 'mention_code']
 
 # %% ../nbs/10_shapes.ipynb #06b4ee63
 COLORS = {"red": (220, 40, 40), "green": (40, 170, 70), "blue": (40, 90, 225), "yellow": (245, 215, 40),
@@ -99,6 +100,9 @@ def sample_scene(rng: np.random.Generator, category: str | None = None, aspect: 
                  mention_background=category == "background" or rng.random() < 0.5)
 
 # %% ../nbs/10_shapes.ipynb #49fa1727
+SHAPE_DROP = {"circle": 0.0, "square": 0.0, "triangle": 0.15, "star": 0.05}   # the drawn shape's centroid sits this many radii below the centre
+
+
 def _polygon(shape: str, cx: float, cy: float, r: float) -> np.ndarray:
     "Vertices (K, 2) in pixels, y down; `r` is the circumradius."
     if shape == "circle":
@@ -109,11 +113,11 @@ def _polygon(shape: str, cx: float, cy: float, r: float) -> np.ndarray:
         return np.array([[cx - h, cy - h], [cx + h, cy - h], [cx + h, cy + h], [cx - h, cy + h]])
     if shape == "triangle":
         a = np.deg2rad([-90, 30, 150])
-        return np.stack([cx + r * np.cos(a), cy + 0.15 * r + r * np.sin(a)], 1)
+        return np.stack([cx + r * np.cos(a), cy + SHAPE_DROP["triangle"] * r + r * np.sin(a)], 1)
     if shape == "star":
         a = np.deg2rad(-90 + 36 * np.arange(10))
         rad = np.where(np.arange(10) % 2 == 0, r, 0.45 * r)
-        return np.stack([cx + rad * np.cos(a), cy + 0.05 * r + rad * np.sin(a)], 1)
+        return np.stack([cx + rad * np.cos(a), cy + SHAPE_DROP["star"] * r + rad * np.sin(a)], 1)
     raise ValueError(f"unknown shape {shape!r}; known: {', '.join(SHAPES)}")
 
 
@@ -255,7 +259,17 @@ def grid_scene(z: np.ndarray, category: str = "single_object") -> Scene:
     bg = list(BACKGROUNDS)[int(z[_BG:].mean((1, 2)).argmax())]
     objs = []
     for i, j in zip(*np.nonzero(z[0] > 0)):
-        dx, dy = np.clip(z[_SZ + 1:_SZ + 3, i, j], -1, 1)
+        dx, dy = np.clip(z[_SZ + 1:_SZ + 3, i, j], -1, 1 - 1e-6)       # the centre stays inside its cell
         objs.append(Obj(SHAPES[int(z[_SH:_CO, i, j].argmax())], list(COLORS)[int(z[_CO:_SZ, i, j].argmax())],
                         "large" if z[_SZ, i, j] > 0 else "small", float((j + 0.5 + dx / 2) / G), float((i + 0.5 + dy / 2) / G)))
     return Scene(bg, objs[:11], category)
+
+
+def mention_code(points, cells: int = 4, scale: float = 3.0, k: int = 3) -> np.ndarray:
+    "(k, cells, cells) mention channels: channel m is +scale at the cell of the m-th centre (x, y fractions), -scale elsewhere."
+    if len(points) > k:
+        raise ValueError(f"{len(points)} objects to mark in {k} mention channels")
+    m = np.full((k, cells, cells), -scale, np.float32)
+    for c, (x, y) in enumerate(points):
+        m[c, min(int(y * cells), cells - 1), min(int(x * cells), cells - 1)] = scale
+    return m

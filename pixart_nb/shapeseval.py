@@ -9,6 +9,7 @@ import json
 import re
 from dataclasses import dataclass
 from importlib.resources import files
+from itertools import permutations
 from typing import Callable
 
 import numpy as np
@@ -18,8 +19,8 @@ from scipy.spatial import ConvexHull
 from .shapes import BACKGROUNDS, COLORS, NUMBERS, SHAPES, SIZES, caption, sample_scene
 
 # %% auto #0
-__all__ = ['HELDOUT_COUNTS', 'Want', 'Spec', 'parse_prompt', 'Found', 'analyze', 'relation_holds', 'judge', 'make_heldout',
-           'heldout_prompts', 'evaluate']
+__all__ = ['HELDOUT_COUNTS', 'Want', 'Spec', 'parse_prompt', 'Found', 'analyze', 'relation_holds', 'match_objects', 'judge',
+           'make_heldout', 'heldout_prompts', 'evaluate']
 
 # %% ../nbs/12_shapeseval.ipynb #71084dc6
 @dataclass
@@ -136,20 +137,24 @@ def _fits(f: Found, w: Want) -> bool:
     return f.shape == w.shape and w.color in (None, f.color) and w.size in (None, f.size)
 
 
+def match_objects(found: list[Found], spec: Spec, height: int) -> list[Found] | None:
+    "The found objects in the order of the spec's, when some order fits it (relation included); else None."
+    if len(found) != len(spec.objects):
+        return None
+    for perm in permutations(found):
+        if all(_fits(f, w) for f, w in zip(perm, spec.objects)):
+            if spec.relation is None or relation_holds(perm[0], perm[1], spec.relation, height):
+                return list(perm)
+    return None
+
+
 def judge(image: np.ndarray, prompt: str | Spec) -> bool:
     "Does the image show exactly what the prompt states?"
     spec = parse_prompt(prompt) if isinstance(prompt, str) else prompt
     bg, found = analyze(image)
     if spec.background and bg != spec.background:
         return False
-    if len(found) != len(spec.objects):
-        return False
-    from itertools import permutations
-    for perm in permutations(found):
-        if all(_fits(f, w) for f, w in zip(perm, spec.objects)):
-            if spec.relation is None or relation_holds(perm[0], perm[1], spec.relation, image.shape[0]):
-                return True
-    return False
+    return match_objects(found, spec, image.shape[0]) is not None
 
 # %% ../nbs/12_shapeseval.ipynb #c381f0c1
 HELDOUT_COUNTS = {"single_object": 6, "two_objects": 8, "counting": 4, "colors": 45, "position": 40, "color_attr": 55, "background": 45}

@@ -19,17 +19,17 @@ from diffusers import AutoencoderKL
 from transformers import T5EncoderModel, T5Tokenizer
 
 from .checkpoints import write_json
-from .shapes import Scene, ShapesWorld, render
-from .shapeseval import evaluate, heldout_prompts
+from .shapes import GRID_CHANNELS, SHAPE_DROP, SIZES, Obj, Scene, ShapesWorld, grid_code, grid_scene, mention_code, render
+from .shapeseval import analyze, evaluate, heldout_prompts, match_objects, parse_prompt
 from .text import t5_tokenizer_from_words, tiny_t5_encoder
-from .vae import tiny_autoencoder
+from .vae import VAE, tiny_autoencoder
 
 # %% auto #0
 __all__ = ['SHAPES_T5', 'SHAPES_T5_TRAINING', 'SHAPES_MAX_LENGTH', 'CONTEXT_PAIRS', 'WORD_SWAPS', 'SHAPES_VAE_STAGES',
-           'world_captions', 'text_world', 'caption_words', 'caption_tokenizer', 'train_text_encoder',
+           'GRID_VAE_FILE', 'world_captions', 'text_world', 'caption_words', 'caption_tokenizer', 'train_text_encoder',
            'context_similarity', 'word_share', 'image_batch', 'psnr', 'reconstruction_psnr', 'roundtrip',
            'roundtrip_shapeseval', 'train_vae', 'set_scaling_factor', 'build_shapes_encoders', 'shapes_assets',
-           'local_t5_encoder']
+           'local_t5_encoder', 'caption_order', 'GridVAE', 'build_grid_encoders']
 
 # %% ../nbs/13_tiny_encoders.ipynb #dabe49df
 def world_captions(world: ShapesWorld, n: int) -> list[str]:
@@ -156,10 +156,12 @@ def roundtrip(vae: AutoencoderKL, image: np.ndarray) -> np.ndarray:
     return ((y.clamp(-1, 1) + 1) * 127.5).round().byte().permute(1, 2, 0).numpy()
 
 
-def roundtrip_shapeseval(vae: AutoencoderKL, prompts: list[dict] | None = None, size: tuple[int, int] = (128, 128)) -> dict:
+def roundtrip_shapeseval(vae: AutoencoderKL | GridVAE, prompts: list[dict] | None = None, size: tuple[int, int] = (128, 128)) -> dict:
     "ShapesEval scores of the VAE's round trips of the held-out ground-truth renders: what a perfect transformer on its latents would score."
     prompts = prompts if prompts is not None else heldout_prompts()
     truth = {e["prompt"]: Scene.from_dict(e["scene"]) for e in prompts}
+    if isinstance(vae, GridVAE):            # its code reads the caption too
+        return evaluate(lambda prompt, seed: vae.roundtrip(render(truth[prompt], *size), prompt), prompts)["scores"]
     return evaluate(lambda prompt, seed: roundtrip(vae, render(truth[prompt], *size)), prompts)["scores"]
 
 
@@ -270,9 +272,9 @@ def build_shapes_encoders(folder: str | Path, vae_stages=SHAPES_VAE_STAGES, seed
     return record
 
 
-def shapes_assets() -> Path:
-    "The folder of the shipped shapes-world components."
-    return Path(str(files("pixart_nb").joinpath("assets/shapes")))
+def shapes_assets(name: str = "shapes") -> Path:
+    "The folder of shipped shapes-world components: 'shapes' (the bundled model) or 'shapes-grid' (the grid's encoders)."
+    return Path(str(files("pixart_nb").joinpath("assets/" + name.replace("-", "_"))))
 
 # %% ../nbs/13_tiny_encoders.ipynb #de46ad58
 def local_t5_encoder(vocab_size: int, offsets=(-1, 1, -2, 2), bias: float = 10.0, gain: float = 8.0, seed: int = 0,
@@ -293,3 +295,91 @@ def local_t5_encoder(vocab_size: int, offsets=(-1, 1, -2, 2), bias: float = 10.0
             blk.layer[0].SelfAttention.o.weight.mul_(gain)
     return enc.eval()
 
+
+# %% ../nbs/13_tiny_encoders.ipynb #d30c4005
+GRID_VAE_FILE = "grid.json"
+
+
+def caption_order(found: list, caption: str, height: int) -> list:
+    "The found objects in the order the caption names them (counting: left to right); left to right when they do not fit it."
+    spec = parse_prompt(caption)
+    if len(spec.objects) > 1 and all(w == spec.objects[0] for w in spec.objects):
+        return sorted(found, key=lambda f: f.x)
+    return match_objects(found, spec, height) or sorted(found, key=lambda f: f.x)
+
+
+class GridVAE(VAE):
+    "The 4×4 what-where grid plus mention channels as a VAE: encode reads pixels and captions, decode quantizes and draws."
+    def __init__(self, decoder: AutoencoderKL, cells: int = 4, presence: float = 3.0, mentions: int = 3, fine: int = 16):
+        if decoder.config.latent_channels != len(GRID_CHANNELS):
+            raise ValueError(f"the grid decoder must draw {len(GRID_CHANNELS)}-channel grids; this one takes {decoder.config.latent_channels}")
+        if fine % cells:
+            raise ValueError(f"the decoder's grid side {fine} must be a multiple of the latent's {cells}")
+        self.vae, self.cells, self.presence, self.mentions, self.fine = decoder.eval(), cells, presence, mentions, fine
+        self.scaling_factor = 1.0
+        self.scale_factor = fine // cells * 2 ** (len(decoder.config.block_out_channels) - 1)    # pixels per latent cell
+        self.latent_channels = len(GRID_CHANNELS) + mentions
+
+    @classmethod
+    def from_pretrained(cls, folder, dtype: torch.dtype = torch.float32, device="cpu") -> GridVAE:
+        cfg = json.loads((Path(folder) / GRID_VAE_FILE).read_text())
+        return cls(AutoencoderKL.from_pretrained(str(folder), torch_dtype=dtype).to(device), **cfg)
+
+    def save_pretrained(self, folder):
+        self.vae.save_pretrained(str(folder))
+        write_json(Path(folder) / GRID_VAE_FILE, {"cells": self.cells, "presence": self.presence, "mentions": self.mentions,
+                                                  "fine": self.fine})
+
+    def code(self, image: np.ndarray, caption: str) -> np.ndarray:
+        "The latent (C, cells, cells) of one uint8 image (H, W, 3) and its caption."
+        H, W = image.shape[:2]
+        if H != W:
+            raise ValueError(f"the grid VAE reads square images; got {H}×{W}")
+        bg, found = analyze(image)
+        objs = caption_order(found, caption, H)[:self.mentions]
+        pts = [(f.x / W, f.y / H - SHAPE_DROP[f.shape] * SIZES[f.size]) for f in objs]     # centroid → centre
+        scene = Scene(bg, [Obj(f.shape, f.color, f.size, x, y) for f, (x, y) in zip(objs, pts)], "single_object")
+        return np.concatenate([grid_code(scene, self.cells, self.presence), mention_code(pts, self.cells, self.presence, self.mentions)])
+
+    def encode(self, images: torch.Tensor, captions: list[str] | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        "Latent (N, C, cells, cells) of images (N, 3, H, W) in [-1, 1] with their captions, and its std (zeros)."
+        if captions is None or len(captions) != len(images):
+            raise ValueError(f"the grid VAE's mention channels follow the caption: give one caption per image "
+                             f"({len(images)} images, {'no' if captions is None else len(captions)} captions)")
+        arr = ((images.float().clamp(-1, 1) + 1) * 127.5).round().byte().permute(0, 2, 3, 1).cpu().numpy()
+        z = torch.from_numpy(np.stack([self.code(a, c) for a, c in zip(arr, captions)]))
+        return z, torch.zeros_like(z)
+
+    def latents(self, images: torch.Tensor, captions: list[str] | None = None, generator=None, sample: bool = True) -> torch.Tensor:
+        return self.encode(images, captions)[0]
+
+    def roundtrip(self, image: np.ndarray, caption: str) -> np.ndarray:
+        "decode(encode(image, caption)) of a uint8 (H, W, 3) image, as a uint8 image."
+        y = self.decode(torch.from_numpy(self.code(image, caption))[None])[0]
+        return ((y.clamp(-1, 1) + 1) * 127.5).round().byte().permute(1, 2, 0).cpu().numpy()
+
+    @torch.no_grad()
+    def decode(self, z: torch.Tensor, tile: int | None = None, overlap: int = 8) -> torch.Tensor:
+        "Images (N, 3, 32h, 32w) in about [-1, 1] from latents (N, C, h, h): each quantized to its scene, drawn from its fine grid."
+        if z.ndim != 4 or z.shape[1] != self.latent_channels or z.shape[2] != z.shape[3]:
+            raise ValueError(f"grid latents are (N, {self.latent_channels}, h, h); got {tuple(z.shape)}")
+        r = self.fine // self.cells
+        fine = np.stack([grid_code(grid_scene(x[:len(GRID_CHANNELS)]), x.shape[-1] * r) for x in z.float().cpu().numpy()])
+        return self.vae.decode(torch.from_numpy(fine).to(self.vae.device, self.dtype)).sample
+
+
+def build_grid_encoders(folder: str | Path, decoder: str | Path, gain: float = 8.0, presence: float = 3.0,
+                        prompts: list[dict] | None = None) -> dict:
+    """Write tokenizer/ (the shipped one), text_encoder/ (the untrained neighbour-reading T5) and vae/ (a `GridVAE` over the
+    AutoencoderKL decoder saved in `decoder`), with a record of its ceiling on `prompts` (the held-out ones); returns the record."""
+    import shutil
+    folder, decoder = Path(folder), Path(decoder)
+    shutil.copytree(shapes_assets() / "tokenizer", folder / "tokenizer")
+    vocab = json.loads((shapes_assets() / "text_encoder" / "config.json").read_text())["vocab_size"]   # the shipped T5's
+    local_t5_encoder(vocab, gain=gain).save_pretrained(folder / "text_encoder")
+    GridVAE(AutoencoderKL.from_pretrained(str(decoder)), presence=presence).save_pretrained(folder / "vae")
+    steps = json.loads((decoder / "steps.json").read_text())["steps"] if (decoder / "steps.json").is_file() else None
+    record = {"text_encoder": f"local_t5_encoder(gain={gain}), untrained", "vae": "GridVAE", "presence": presence,
+              "decoder_steps": steps, "heldout_shapeseval_roundtrip": roundtrip_shapeseval(GridVAE.from_pretrained(folder / "vae"), prompts)}
+    write_json(folder / "record.json", record)
+    return record

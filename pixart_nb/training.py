@@ -25,7 +25,7 @@ from tqdm import tqdm
 from .checkpoints import atomic_write, save_pretrained, sha256_file, write_json
 from .data import (SHAPES_BUCKETS, AspectRatioBatchSampler, FeatureCache, OnlineFeatures,
                             read_data_info, write_world)
-from .schedule import Diffusion, check_snr_weight_cap, training_losses
+from .schedule import PREDICTION_TYPES, Diffusion, check_snr_weight_cap, training_losses
 from .shapes import WORLD_SIZES, ShapesWorld
 from .text import TextEncoder
 from .transformer import PixArtSigma, get_config
@@ -71,6 +71,7 @@ class TrainConfig:
     caption_dropout: float = 0.1          # p(caption → null caption), for classifier-free guidance
     long_caption_prob: float = 0.5        # p(train on the long caption instead of the short one)
     snr_loss: bool = False
+    prediction: str = "epsilon"           # epsilon (PixArt: ε̂ and the variance) | sample (the clean latent x̂₀)
     snr_weight_cap: float = 0.0           # weight the MSE by min(max(1/SNR, 1), cap): the ẑ₀ error at high noise (0 = PixArt's)
     caption_init_std: float = 0.02        # std of the caption projection's initial weights (0.02 = PixArt's)
     features: str = "cached"              # cached (T5 + VAE precomputed on disk) | online (run them every step)
@@ -83,6 +84,8 @@ class TrainConfig:
 
     def __post_init__(self):
         check_snr_weight_cap(self.snr_weight_cap)
+        if self.prediction not in PREDICTION_TYPES:
+            raise ValueError(f"prediction must be one of {', '.join(PREDICTION_TYPES)}, got {self.prediction!r}")
         if not self.caption_init_std > 0:
             raise ValueError(f"caption_init_std must be positive, got {self.caption_init_std}")
 
@@ -100,6 +103,10 @@ class TrainConfig:
 RECIPES = {
     "shapes": TrainConfig(steps=2100, world_items=10000, lr=1.5e-3, scale_lr=False, schedule="cosine", warmup_steps=100,
                           ema_rate=0.995, sample_every=250, snr_weight_cap=100.0),
+    "shapes-grid": TrainConfig(model="shapes-grid", encoders="shapes-grid", max_length=64, world_items=15000, world_seed=0,
+                               world_sizes=((128, 128),), steps=4700, batch_size=64, lr=1e-3, scale_lr=False, schedule="cosine",
+                               warmup_steps=100, ema_rate=0.999, long_caption_prob=0.0, prediction="sample", sample_every=1000,
+                               checkpoint_every=1000, log_every=50),
     "test": TrainConfig(model="tiny", max_length=300, world_items=48, steps=6, batch_size=4, warmup_steps=2,
                         checkpoint_every=2, log_every=1, ema_rate=0.9),
 }
@@ -237,10 +244,10 @@ def latest_checkpoint(out: Path) -> tuple[Path, dict] | None:
 
 # %% ../nbs/14_training.ipynb #87708cda
 def load_encoders(folder: str | Path = "", max_length: int = 160, device="cpu") -> tuple[TextEncoder, VAE]:
-    "The frozen text encoder and VAE of a components folder ('' = the shipped shapes-world encoders)."
-    if not folder:
+    "The frozen text encoder and VAE of a components folder ('' = the shipped shapes-world encoders, 'shapes-grid' = the grid's)."
+    if str(folder) in ("", "shapes-grid"):
         from pixart_nb.tiny import shapes_assets
-        folder = shapes_assets()
+        folder = shapes_assets(str(folder) or "shapes")
     folder = Path(folder)
     missing = [c for c in ("tokenizer", "text_encoder", "vae") if not (folder / c).is_dir()]
     if missing:
@@ -268,10 +275,10 @@ def averaged(model: PixArtSigma, ema: dict | None) -> PixArtSigma:
 
 
 def sample_grid(model: PixArtSigma, te: TextEncoder, vae: VAE, prompts, seed: int = 0, steps: int = 20,
-                guidance: float = 4.5) -> np.ndarray:
+                guidance: float = 4.5, diffusion: Diffusion | None = None) -> np.ndarray:
     "One image per prompt (DPM-Solver++, fixed seed) side by side: a uint8 (H, n·W, 3) strip."
     from pixart_nb.pipeline import PixArtPipeline
-    pipe = PixArtPipeline(model, te, vae)
+    pipe = PixArtPipeline(model, te, vae, diffusion)
     images = pipe(list(prompts), steps=steps, guidance_scale=guidance, seed=seed, output_type="np", progress=False)
     return (np.concatenate(list(images), axis=1) * 255).round().astype(np.uint8)
 
@@ -289,6 +296,9 @@ def train(cfg: TrainConfig, out: str | Path, resume: bool = False, progress: boo
     te, vae = load_encoders(cfg.encoders, cfg.max_length, acc.device)
     model_cfg = get_config(cfg.model, caption_channels=te.channels, model_max_length=te.max_length,
                            class_dropout_prob=cfg.caption_dropout)
+    if model_cfg.in_channels != vae.latent_channels:
+        raise ValueError(f"model {cfg.model!r} takes {model_cfg.in_channels} latent channels; the VAE of encoders "
+                         f"{cfg.encoders!r} gives {vae.latent_channels}")
     buckets = buckets_for(model_cfg.sample_size * vae.scale_factor)
     data = Path(cfg.data) if cfg.data else out / "data"
     if acc.is_main_process:
@@ -332,7 +342,7 @@ def train(cfg: TrainConfig, out: str | Path, resume: bool = False, progress: boo
     model, opt = acc.prepare(model, opt)
     if ema is not None:
         ema = {k: v.to(acc.device) for k, v in ema.items()}      # the average lives beside the weights
-    diffusion = Diffusion.linear()
+    diffusion = Diffusion.linear(prediction_type=cfg.prediction)
     sampler = AspectRatioBatchSampler([it.ratio for it in items], buckets, cfg.batch_size, seed=cfg.seed)  # global batches
 
     if not any(True for _ in sampler.global_batches()):
@@ -397,7 +407,7 @@ def train(cfg: TrainConfig, out: str | Path, resume: bool = False, progress: boo
                 t_last, seen = time.time(), 0
             bar.set_postfix(loss=f"{terms_sum['loss']:.4f}"); bar.update(1)
             if cfg.sample_every and (step % cfg.sample_every == 0 or step == cfg.steps):
-                grid = sample_grid(averaged(acc.unwrap_model(model), ema), te, vae, cfg.sample_prompts)
+                grid = sample_grid(averaged(acc.unwrap_model(model), ema), te, vae, cfg.sample_prompts, diffusion=diffusion)
                 atomic_write(out / "samples" / f"step_{step:07d}.png", lambda p: Image.fromarray(grid).save(p, format="PNG"))
             if step % cfg.checkpoint_every == 0 or step == cfg.steps:
                 save_checkpoint(out, step, acc.unwrap_model(model), ema, opt, sched, position, cfg, cfg.keep_checkpoints)
@@ -437,9 +447,13 @@ def bundle_model(run: str | Path, encoders: str | Path, dest: str | Path, record
     shutil.rmtree(tmp, ignore_errors=True)
     for part in ("tokenizer", "text_encoder"):
         shutil.copytree(encoders / part, tmp / part)
-    AutoencoderKL.from_pretrained(str(encoders / "vae")).to(torch.float16).save_pretrained(tmp / "vae")
+    if (encoders / "vae" / "grid.json").is_file():          # a what-where grid VAE (nbs/13): its decoder and settings as they are
+        shutil.copytree(encoders / "vae", tmp / "vae")
+    else:
+        AutoencoderKL.from_pretrained(str(encoders / "vae")).to(torch.float16).save_pretrained(tmp / "vae")
     shutil.copytree(run / "final", tmp / "transformer")      # our layout: keeps the caption length and null caption
-    DPMSolverMultistepScheduler(beta_schedule="linear", beta_start=1e-4, beta_end=0.02).save_pretrained(tmp / "scheduler")
+    DPMSolverMultistepScheduler(beta_schedule="linear", beta_start=1e-4, beta_end=0.02,
+                                prediction_type=record.get("config", {}).get("prediction", "epsilon")).save_pretrained(tmp / "scheduler")
     write_json(tmp / "model_index.json", {"_class_name": "PixArtSigmaPipeline", "_diffusers_version": "0.30.0",
                                           "scheduler": ["diffusers", "DPMSolverMultistepScheduler"],
                                           "text_encoder": ["transformers", "T5EncoderModel"],
@@ -481,13 +495,13 @@ def release_model(run: str | Path, encoders: str | Path, dest: str | Path, comma
         record["shapeseval"][name] = {**{k: round(v, 4) for k, v in scores.items()}, "seconds": round(time.time() - t0, 1)}
     raw = PixArtSigma(pipe.transformer.config).eval()
     raw.load_state_dict(load_file(folder / "model.safetensors"))
-    raw_pipe = PixArtPipeline(raw, pipe.text_encoder, pipe.vae)
+    raw_pipe = PixArtPipeline(raw, pipe.text_encoder, pipe.vae, pipe.diffusion)
     subset = prompts[::ema_every]
     record["ema_vs_raw"] = {"prompts": len(subset), "step": state["step"],
                             "raw": round(score_pipeline(raw_pipe, prompts=subset)["scores"]["overall"], 4),
                             "ema": round(score_pipeline(pipe, prompts=subset)["scores"]["overall"], 4)}
     shown = state["config"]["sample_prompts"]
-    grid = np.concatenate([sample_grid(m, pipe.text_encoder, pipe.vae, shown) for m in (raw, pipe.transformer)])
+    grid = np.concatenate([sample_grid(m, pipe.text_encoder, pipe.vae, shown, diffusion=pipe.diffusion) for m in (raw, pipe.transformer)])
     (new / "training").mkdir()
     Image.fromarray(grid).save(new / "training" / "ema_vs_raw.png")
     shutil.copy(run / "log.jsonl", new / "training" / "log.jsonl")

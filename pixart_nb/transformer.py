@@ -79,6 +79,8 @@ CONFIGS: dict[str, PixArtConfig] = {
                           caption_channels=256, model_max_length=64),
     "shapes": PixArtConfig(sample_size=16, pe_interpolation=0.25, hidden_size=192, depth=8, num_heads=3,
                            caption_channels=128, model_max_length=160),
+    "shapes-grid": PixArtConfig(sample_size=4, pe_interpolation=0.25, patch_size=1, in_channels=23, out_channels=23,
+                                hidden_size=192, depth=8, num_heads=3, caption_channels=128, model_max_length=64),
     "tiny": PixArtConfig(sample_size=16, pe_interpolation=1.0, hidden_size=64, depth=2, num_heads=4,
                          caption_channels=32, model_max_length=16),
 }

@@ -5,6 +5,8 @@
 # %% ../nbs/08_vae.ipynb #c0a1c8d7
 from __future__ import annotations
 
+from pathlib import Path
+
 import torch
 from diffusers import AutoencoderKL
 
@@ -51,6 +53,10 @@ class VAE:
 
     @classmethod
     def from_pretrained(cls, folder, dtype: torch.dtype = torch.float32, device="cpu") -> VAE:
+        "The VAE saved in `folder`; a what-where grid VAE (nbs/13) when the folder has its `grid.json`."
+        if cls is VAE and (Path(folder) / "grid.json").is_file():
+            from pixart_nb.tiny import GridVAE
+            return GridVAE.from_pretrained(folder, dtype, device)
         return cls(AutoencoderKL.from_pretrained(str(folder), torch_dtype=dtype).to(device))
 
     @property
@@ -58,8 +64,8 @@ class VAE:
         return next(self.vae.parameters()).dtype
 
     @torch.no_grad()
-    def encode(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        "Mean and std (N, 4, H/8, W/8) of the latent distribution of images (N, 3, H, W) in [-1, 1] (unscaled)."
+    def encode(self, images: torch.Tensor, captions: list[str] | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        "Mean and std (N, 4, H/8, W/8) of the latent distribution of images (N, 3, H, W) in [-1, 1] (unscaled; captions unused)."
         dist = self.vae.encode(images.to(self.vae.device, self.dtype)).latent_dist
         return dist.mean, dist.std
 

@@ -44,7 +44,8 @@ def test_benchmarks_run_at_toy_size(tmp_path):
 
 @pytest.mark.parametrize("opts", [["--t5", "random"], ["--t5", "joint"], ["--t5", "local", "--selfcond", "--long", "0", "--gss", "1,2"],
                                   ["--G", "16", "--patch", "4", "--coarse", "4"],
-                                  ["--t5", "local", "--long", "0", "--order", "--mix", "position=2,color_attr=2"]])
+                                  ["--t5", "local", "--long", "0", "--order", "--mix", "position=2,color_attr=2",
+                                   "--decoder", "benchmarks/out/grid_decoder"]])
 def test_grid_latent_runs_at_toy_size(tmp_path, opts):
     "The grid-latent experiment (not part of run_all: a full run trains for 20 minutes) runs end to end and writes its JSON."
     r = subprocess.run([sys.executable, "-m", "benchmarks.grid_latent", "--toy", *opts, "--out", str(tmp_path)], cwd=ROOT,
@@ -53,12 +54,14 @@ def test_grid_latent_runs_at_toy_size(tmp_path, opts):
     res = json.loads((tmp_path / "grid_latent.json").read_text())
     assert res["ceiling"] == 1.0 and res["steps"] > 0 and "overall" in res["seed0"] and "overall" in res["seed1"]
     assert sorted(res["seed0_by_guidance"]) == (["1.0", "2.0"] if "--gss" in opts else [])
+    assert ("via_decoder" in res["seed0"]) == ("--decoder" in opts)        # the 4×4 grid drawn through the grid VAE
 
 
 @pytest.mark.parametrize("opts, says", [(["--mix", "positions=2"], "--mix names category 'positions'"),
+                                        (["--mix", "position"], "--mix entry 'position' is not CATEGORY=WEIGHT"),
                                         (["--G", "16", "--patch", "4", "--coarse", "4", "--order"], "--order works on the plain grid")])
 def test_grid_latent_refuses_bad_options(tmp_path, opts, says):
-    "A category the world does not have, or mention channels on the coarse grid: a clear error, nothing written."
+    "A category the world does not have, a malformed weight, or mention channels on the coarse grid: a clear error, nothing written."
     r = subprocess.run([sys.executable, "-m", "benchmarks.grid_latent", "--toy", *opts, "--out", str(tmp_path / "o")], cwd=ROOT,
                        capture_output=True, text=True)
     assert r.returncode != 0 and says in r.stderr and not (tmp_path / "o").exists()

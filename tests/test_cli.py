@@ -83,7 +83,7 @@ def test_generate_errors(tmp_path):
 
 def test_train_errors(tmp_path):
     r = run("train", "--recipe", "imagenet", "--out", str(tmp_path / "run"))
-    assert r.returncode == 2 and "known recipes: shapes, test" in r.stderr
+    assert r.returncode == 2 and "known recipes: shapes, shapes-grid, test" in r.stderr
     r = run("train", "--recipe", "test", "--set", f"encoders={tmp_path}", "--out", str(tmp_path / "run"))
     assert r.returncode == 2 and "has no tokenizer/, text_encoder/, vae/" in r.stderr
     r = run("train", "--recipe", "test", "--resume", "--out", str(tmp_path / "nothing"))

@@ -289,7 +289,8 @@ def export_pipeline(pipe, out: str | Path, precision: dict | None = None, profil
         "text_encoder_config": te.encoder.config.to_dict(), "max_length": te.max_length,
         "vae_config": {"scaling_factor": pipe.vae.scaling_factor, "latent_channels": pipe.vae.latent_channels,
                        "scale_factor": pipe.vae.scale_factor},
-        "diffusion": {"num_timesteps": d.num_timesteps, "beta_start": float(d.betas[0]), "beta_end": float(d.betas[-1])}}
+        "diffusion": {"num_timesteps": d.num_timesteps, "beta_start": float(d.betas[0]), "beta_end": float(d.betas[-1]),
+                      "prediction_type": d.prediction_type}}
     write_json(out / "manifest.json", manifest)
     return manifest
 
