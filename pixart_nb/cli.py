@@ -140,7 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Draw images from a prompt with a PixArt-Σ pipeline (diffusers layout or Hugging Face repo id).")
     g.add_argument("prompt", help="what to draw")
     g.add_argument("--model", help="a folder or repo id with tokenizer/, text_encoder/, vae/ (and transformer/), "
-                                   "e.g. PixArt-alpha/pixart_sigma_sdxlvae_T5_diffusers (default: the bundled shapes model)")
+                                   "e.g. PixArt-alpha/pixart_sigma_sdxlvae_T5_diffusers, or a shipped model: shapes, shapes-grid "
+                                   "(default: the bundled shapes model)")
     g.add_argument("--transformer", help="the transformer, when not in the model folder: a folder, repo id "
                                          "(e.g. PixArt-alpha/PixArt-Sigma-XL-2-1024-MS) or an original .pth")
     g.add_argument("--negative", default="", help="negative prompt: what to steer away from (default: empty)")

@@ -24,8 +24,8 @@ from .vae import VAE
 
 # %% auto #0
 __all__ = ['ASPECT_RATIO_1024', 'ASPECT_RATIO_2048', 'ASPECT_RATIO_512', 'ASPECT_RATIO_256', 'ASPECT_RATIOS', 'DTYPES',
-           'PIPELINE_LAYOUT', 'closest_bin', 'resize_and_crop', 'check_device_dtype', 'PixArtPipeline',
-           'resolve_model_path', 'bundled_model', 'load_pipeline', 'save_tiny_pipeline']
+           'PIPELINE_LAYOUT', 'SHIPPED_MODELS', 'closest_bin', 'resize_and_crop', 'check_device_dtype',
+           'PixArtPipeline', 'resolve_model_path', 'bundled_model', 'load_pipeline', 'save_tiny_pipeline']
 
 # %% ../nbs/09_pipeline.ipynb #b54fccd5
 def _table(spec: str) -> dict[str, tuple[int, int]]:
@@ -178,14 +178,21 @@ PIPELINE_LAYOUT = ("tokenizer/, text_encoder/ and vae/ (the layout of PixArt-alp
                    "plus transformer/ or a transformer= argument")
 
 
+SHIPPED_MODELS = ("shapes", "shapes-grid")     # bundled in the package: the default model and the what-where grid model
+
+
 def resolve_model_path(name_or_path: str | os.PathLike) -> Path:
-    "A local path as is; a Hugging Face repo id ('owner/name') through the local cache (downloading only when allowed)."
+    "A local path as is; a shipped model's name; a Hugging Face repo id ('owner/name') through the local cache (downloading only when allowed)."
     p = Path(name_or_path)
     if p.exists():
         return p
     name = str(name_or_path)
+    if name in SHIPPED_MODELS:
+        from pixart_nb.tiny import shapes_assets
+        return shapes_assets(name)
     if name.count("/") != 1 or name.startswith((".", "/")):
-        raise ValueError(f"{name!r} is neither an existing path nor a Hugging Face repo id ('owner/name')")
+        raise ValueError(f"{name!r} is neither an existing path, a shipped model ({', '.join(SHIPPED_MODELS)}) "
+                         "nor a Hugging Face repo id ('owner/name')")
     from huggingface_hub import snapshot_download
     try:
         return Path(snapshot_download(name, allow_patterns=["*.json", "*.safetensors", "*.model", "*.txt", "*/*"]))

@@ -70,6 +70,13 @@ def test_generate_bundled_model(tmp_path):
     assert (tmp_path / "out.png").is_file() and "128×128" in r.stdout
 
 
+def test_generate_shipped_grid_model(tmp_path):
+    "The what-where grid model by its shipped name: its grid VAE draws the 4×4 latent as a 128 px image."
+    r = run("generate", "a red circle above a blue square", "--model", "shapes-grid", "--seed", "0", "-o", str(tmp_path / "grid.png"))
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "grid.png").is_file() and "128×128" in r.stdout
+
+
 def test_generate_errors(tmp_path):
     r = run("generate", "a red circle", "--backend", "tensorrt", "-o", str(tmp_path / "x.png"))
     assert r.returncode == 2 and "needs --engine-dir" in r.stderr and not (tmp_path / "x.png").exists()
