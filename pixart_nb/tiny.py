@@ -336,10 +336,11 @@ class GridVAE(VAE):
         if H != W:
             raise ValueError(f"the grid VAE reads square images; got {H}×{W}")
         bg, found = analyze(image)
-        objs = caption_order(found, caption, H)[:self.mentions]
+        objs = caption_order(found, caption, H)
         pts = [(f.x / W, f.y / H - SHAPE_DROP[f.shape] * SIZES[f.size]) for f in objs]     # centroid → centre
         scene = Scene(bg, [Obj(f.shape, f.color, f.size, x, y) for f, (x, y) in zip(objs, pts)], "single_object")
-        return np.concatenate([grid_code(scene, self.cells, self.presence), mention_code(pts, self.cells, self.presence, self.mentions)])
+        return np.concatenate([grid_code(scene, self.cells, self.presence),        # every object; the first ones mentioned
+                               mention_code(pts[:self.mentions], self.cells, self.presence, self.mentions)])
 
     def encode(self, images: torch.Tensor, captions: list[str] | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         "Latent (N, C, cells, cells) of images (N, 3, H, W) in [-1, 1] with their captions, and its std (zeros)."
