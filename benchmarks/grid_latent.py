@@ -78,7 +78,7 @@ if args.decoder:                # the decoder draws a 16×16 latent as it is, an
     dec = AutoencoderKL.from_pretrained(args.decoder).eval()
     if args.coarse or G == 16:
         draw = lambda z: dec.decode(z).sample
-    elif G == 4 and not args.selfcond:
+    elif G == 4:
         draw = GridVAE(dec, cells=G, presence=args.pscale, mentions=3 if args.order else 0).decode
     else:
         raise ValueError(f"--decoder draws the 16×16 latent or the 4×4 grid; got --G {G}")

@@ -351,9 +351,6 @@ class GridVAE(VAE):
         z = torch.from_numpy(np.stack([self.code(a, c) for a, c in zip(arr, captions)]))
         return z, torch.zeros_like(z)
 
-    def latents(self, images: torch.Tensor, captions: list[str] | None = None, generator=None, sample: bool = True) -> torch.Tensor:
-        return self.encode(images, captions)[0]
-
     def roundtrip(self, image: np.ndarray, caption: str) -> np.ndarray:
         "decode(encode(image, caption)) of a uint8 (H, W, 3) image, as a uint8 image."
         y = self.decode(torch.from_numpy(self.code(image, caption))[None])[0]

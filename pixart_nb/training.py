@@ -564,6 +564,7 @@ def restart_shapeseval(pipe, t_starts=(100, 200, 400, 600, 800), prompts: list[d
     texts = [e["prompt"] for e in prompts]
     size = pipe.native_size
     z0 = pipe.vae.latents(image_batch([render(Scene.from_dict(e["scene"]), size, size) for e in prompts]).to(pipe.device),
+                          captions=texts,
                           sample=False)                                                         # (N, C, h, w)
     (y, m), (y0, m0) = pipe.text_encoder.encode(texts), pipe.text_encoder.encode([""] * len(texts))
     model = CFGDenoiser(pipe._model_fn(), y.to(pipe.device), m.to(pipe.device), y0.to(pipe.device), m0.to(pipe.device), guidance)

@@ -69,9 +69,10 @@ class VAE:
         dist = self.vae.encode(images.to(self.vae.device, self.dtype)).latent_dist
         return dist.mean, dist.std
 
-    def latents(self, images: torch.Tensor, generator: torch.Generator | None = None, sample: bool = True) -> torch.Tensor:
-        "Scaled latents z = scaling_factor · (mean + std·ε), or of the mean when `sample` is False."
-        mean, std = self.encode(images)
+    def latents(self, images: torch.Tensor, generator: torch.Generator | None = None, sample: bool = True,
+                captions: list[str] | None = None) -> torch.Tensor:
+        "Scaled latents z = scaling_factor · (mean + std·ε), or of the mean when `sample` is False (captions: for `encode`)."
+        mean, std = self.encode(images, captions)
         if sample:
             mean = mean + std * torch.randn(mean.shape, generator=generator, device=mean.device, dtype=mean.dtype)
         return mean * self.scaling_factor
