@@ -51,7 +51,8 @@ def run(toy: bool = False, out=None) -> dict:
         ids, am = te.tokenize(["a red circle above a blue square"] * 2)
         t5 = ort_pipe.text_encoder.encoder
         rows.append(_pair("T5 encoder (bundled) batch 2", lambda: te.encoder(ids, attention_mask=am), lambda: t5(ids, am), repeats))
-        z = torch.randn(1, 4, 16, 16)
+        n = pipe.native_size // pipe.vae.scale_factor
+        z = torch.randn(1, pipe.vae.latent_channels, n, n)
         rows.append(_pair("VAE decoder (bundled) 128 px", lambda: pipe.vae.decode(z), lambda: ort_pipe.vae.decode(z), repeats))
         kw = dict(steps=20, seed=0, progress=False)
         rows.append(_pair("generate, bundled model, 20 steps", lambda: pipe("a red circle above a blue square", **kw),

@@ -178,7 +178,7 @@ PIPELINE_LAYOUT = ("tokenizer/, text_encoder/ and vae/ (the layout of PixArt-alp
                    "plus transformer/ or a transformer= argument")
 
 
-SHIPPED_MODELS = ("shapes", "shapes-grid")     # bundled in the package: the default model and the what-where grid model
+SHIPPED_MODELS = ("shapes", "shapes-grid")     # bundled in the package: the VAE-latent model and the grid model (the default)
 
 
 def resolve_model_path(name_or_path: str | os.PathLike) -> Path:
@@ -214,9 +214,9 @@ def _diffusion_from(folder: Path) -> Diffusion:
 
 
 def bundled_model() -> Path:
-    "The folder of the shapes-world model shipped inside the package: the default of `pixart-nb generate`."
+    "The folder of the shapes-world model shipped as the default of `pixart-nb generate`: the what-where grid model."
     from pixart_nb.tiny import shapes_assets
-    folder = shapes_assets()
+    folder = shapes_assets("shapes-grid")
     if not (folder / "transformer").is_dir():
         raise ValueError(f"this install has no bundled model ({folder / 'transformer'} is missing): reinstall pixart_nb, "
                          "or pass --model")

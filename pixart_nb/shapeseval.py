@@ -20,7 +20,7 @@ from .shapes import BACKGROUNDS, COLORS, NUMBERS, SHAPES, SIZES, caption, sample
 
 # %% auto #0
 __all__ = ['HELDOUT_COUNTS', 'Want', 'Spec', 'parse_prompt', 'Found', 'analyze', 'relation_holds', 'match_objects', 'judge',
-           'make_heldout', 'heldout_prompts', 'evaluate']
+           'make_heldout', 'heldout_prompts', 'category_scores', 'evaluate']
 
 # %% ../nbs/12_shapeseval.ipynb #71084dc6
 @dataclass
@@ -183,16 +183,18 @@ def heldout_prompts() -> list[dict]:
     return json.loads(files("pixart_nb").joinpath("assets/shapeseval_prompts.json").read_text())
 
 # %% ../nbs/12_shapeseval.ipynb #54db1d2a
+def category_scores(results: list[dict]) -> dict:
+    "Mean mark per category of `evaluate`'s results, and overall as the mean of the categories (GenEval's)."
+    per: dict[str, list[float]] = {}
+    for r in results:
+        per.setdefault(r["category"], []).append(float(r["ok"]))
+    scores = {c: float(np.mean(v)) for c, v in per.items()}
+    return {**scores, "overall": float(np.mean(list(scores.values())))}
+
+
 def evaluate(generate: Callable[[str, int], np.ndarray], prompts: list[dict] | None = None, seeds=(0,)) -> dict:
     "Scores per category and overall for a `generate(prompt, seed) -> uint8 image` function."
     prompts = prompts if prompts is not None else heldout_prompts()
-    per: dict[str, list[float]] = {}
-    results = []
-    for e in prompts:
-        for seed in seeds:
-            ok = judge(generate(e["prompt"], seed), e["prompt"])
-            per.setdefault(e["category"], []).append(float(ok))
-            results.append({"prompt": e["prompt"], "category": e["category"], "seed": seed, "ok": ok})
-    scores = {c: float(np.mean(v)) for c, v in per.items()}
-    scores["overall"] = float(np.mean(list(scores.values())))
-    return {"scores": scores, "results": results}
+    results = [{"prompt": e["prompt"], "category": e["category"], "seed": seed, "ok": judge(generate(e["prompt"], seed), e["prompt"])}
+               for e in prompts for seed in seeds]
+    return {"scores": category_scores(results), "results": results}

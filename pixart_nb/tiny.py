@@ -19,7 +19,8 @@ from diffusers import AutoencoderKL
 from transformers import T5EncoderModel, T5Tokenizer
 
 from .checkpoints import write_json
-from .shapes import GRID_CHANNELS, SHAPE_DROP, SIZES, Obj, Scene, ShapesWorld, grid_code, grid_scene, mention_code, render
+from .shapes import (_BG, _CO, _SH, _SZ, BACKGROUNDS, GRID_CHANNELS, SHAPE_DROP, SIZES, Obj, Scene, ShapesWorld,
+                              grid_code, grid_scene, mention_code, render)
 from .shapeseval import analyze, evaluate, heldout_prompts, match_objects, parse_prompt
 from .text import t5_tokenizer_from_words, tiny_t5_encoder
 from .vae import VAE, tiny_autoencoder
@@ -356,14 +357,35 @@ class GridVAE(VAE):
         y = self.decode(torch.from_numpy(self.code(image, caption))[None])[0]
         return ((y.clamp(-1, 1) + 1) * 127.5).round().byte().permute(1, 2, 0).cpu().numpy()
 
+    def decoder_input(self, z: torch.Tensor) -> torch.Tensor:
+        """The quantized fine grid (N, 20, r·h, r·w) of latents (N, C, h, w), r = fine / cells: `grid_code(grid_scene(z))` at
+        presence 2 in tensor ops, so that an exported decoder graph quantizes too."""
+        N, _, h, w = z.shape
+        r, z = self.fine // self.cells, z.float()
+        obj = z[:, 0] > 0                                                                  # (N, h, w)
+        obj = obj & (obj.flatten(1).long().cumsum(1).view(N, h, w) <= 11)                  # grid_scene keeps 11, row-major
+        onehot = lambda x: (x.argmax(1, keepdim=True) == torch.arange(x.shape[1], device=z.device)[:, None, None]).float()
+        what = torch.cat([torch.full_like(z[:, :1], 2.0), 2 * onehot(z[:, _SH:_CO]) - 1, 2 * onehot(z[:, _CO:_SZ]) - 1,
+                          torch.where(z[:, _SZ:_SZ + 1] > 0, 1.0, -1.0)], 1)              # (N, 14, h, w) at an object
+        d = (z[:, _SZ + 1:_SZ + 3].clamp(-1, 1 - 1e-6) + 1) * (r / 2)                      # centre in sub-cells, [0, r)
+        sub = d.floor().clamp(0, r - 1)
+        off = 2 * (d - sub - 0.5)                                                          # offset in its fine cell
+        k = torch.arange(r, device=z.device, dtype=z.dtype)
+        at = (sub[:, 1, :, :, None, None] == k[:, None]) & (sub[:, 0, :, :, None, None] == k) & obj[..., None, None]
+        at = at[:, None].float()                                                           # (N, 1, h, w, r, r)
+        cell = torch.cat([what, off], 1)[..., None, None] * at                             # (N, 16, h, w, r, r)
+        empty = torch.zeros_like(cell); empty[:, 0] = -2.0
+        fine = torch.where(at > 0, cell, empty)
+        bg = (2 * onehot(z[:, _BG:_BG + len(BACKGROUNDS)].mean((2, 3), keepdim=True)) - 1)[..., None, None]
+        fine = torch.cat([fine, bg.expand(N, len(BACKGROUNDS), h, w, r, r)], 1)            # (N, 20, h, w, r, r)
+        return fine.permute(0, 1, 2, 4, 3, 5).reshape(N, len(GRID_CHANNELS), h * r, w * r)
+
     @torch.no_grad()
     def decode(self, z: torch.Tensor, tile: int | None = None, overlap: int = 8) -> torch.Tensor:
-        "Images (N, 3, 32h, 32w) in about [-1, 1] from latents (N, C, h, h): each quantized to its scene, drawn from its fine grid."
-        if z.ndim != 4 or z.shape[1] != self.latent_channels or z.shape[2] != z.shape[3]:
-            raise ValueError(f"grid latents are (N, {self.latent_channels}, h, h); got {tuple(z.shape)}")
-        r = self.fine // self.cells
-        fine = np.stack([grid_code(grid_scene(x[:len(GRID_CHANNELS)]), x.shape[-1] * r) for x in z.float().cpu().numpy()])
-        return self.vae.decode(torch.from_numpy(fine).to(self.vae.device, self.dtype)).sample
+        "Images (N, 3, 32h, 32w) in about [-1, 1] from latents (N, C, h, w): each quantized to its scene, drawn from its fine grid."
+        if z.ndim != 4 or z.shape[1] != self.latent_channels:
+            raise ValueError(f"grid latents are (N, {self.latent_channels}, h, w); got {tuple(z.shape)}")
+        return self.vae.decode(self.decoder_input(z.to(self.vae.device)).to(self.dtype)).sample
 
 
 def build_grid_encoders(folder: str | Path, decoder: str | Path, gain: float = 8.0, presence: float = 3.0,

@@ -32,7 +32,7 @@ from .transformer import PixArtSigma, get_config
 from .vae import VAE
 
 # %% auto #0
-__all__ = ['SAMPLE_PROMPTS', 'RECIPES', 'RELEASE_SCORES', 'TrainConfig', 'recipe', 'step_generator', 'lr_lambda',
+__all__ = ['SAMPLE_PROMPTS', 'RECIPES', 'RELEASE_SCORES', 'RELEASE_SEEDS', 'TrainConfig', 'recipe', 'step_generator', 'lr_lambda',
            'make_optimizer', 'set_null_caption', 'drop_captions', 'ema_update', 'optimizer_state_to_tensors',
            'optimizer_state_from_tensors', 'save_checkpoint', 'checkpoint_ok', 'latest_checkpoint', 'load_encoders',
            'buckets_for', 'averaged', 'sample_grid', 'train', 'score_pipeline', 'git_commit', 'bundle_model',
@@ -470,13 +470,16 @@ def bundle_model(run: str | Path, encoders: str | Path, dest: str | Path, record
 RELEASE_SCORES = {"dpm-solver++ 20 steps, guidance 4.5": ("dpm-solver", 20, 4.5),
                   "dpm-solver++ 20 steps, no guidance": ("dpm-solver", 20, 1.0),
                   "iddpm 100 steps, guidance 4.5": ("iddpm", 100, 4.5)}
+RELEASE_SEEDS = (0, 1, 2, 3)      # GenEval's four images per prompt; image s of every prompt starts from seed s
 
 
 def release_model(run: str | Path, encoders: str | Path, dest: str | Path, command: str, train_seconds: float,
-                  recipe: str = "shapes", prompts=None, ema_every: int = 4, samplers: dict = RELEASE_SCORES) -> dict:
-    "Bundle a finished run into `dest` with its log, sample grids, ShapesEval scores and EMA-vs-raw comparison; returns the record."
+                  recipe: str = "shapes", prompts=None, ema_every: int = 4, samplers: dict = RELEASE_SCORES,
+                  seeds=RELEASE_SEEDS) -> dict:
+    """Bundle a finished run into `dest` with its log, sample grids, ShapesEval scores (one image per prompt and seed; each
+    seed's own overall beside them) and EMA-vs-raw comparison; returns the record."""
     from pixart_nb.pipeline import PixArtPipeline, load_pipeline
-    from pixart_nb.shapeseval import heldout_prompts
+    from pixart_nb.shapeseval import category_scores, heldout_prompts
     run, dest = Path(run), Path(dest)
     found = latest_checkpoint(run)
     if found is None or not (run / "final").is_dir():
@@ -485,14 +488,17 @@ def release_model(run: str | Path, encoders: str | Path, dest: str | Path, comma
     prompts = heldout_prompts() if prompts is None else prompts
     record = {"recipe": recipe, "command": command, "commit": git_commit(), "train_seconds": round(train_seconds, 1),
               "machine": f"{os.cpu_count()}-core CPU" + (f", {torch.cuda.get_device_name()}" if torch.cuda.is_available() else ""),
-              "config": state["config"], "model_config": state["model_config"]}
+              "config": state["config"], "model_config": state["model_config"], "seeds": list(seeds)}
     new = bundle_model(run, encoders, dest.with_name(dest.name + ".new"), record)
     pipe = load_pipeline(new)
     record["shapeseval"] = {}
     for name, (sampler, steps, guidance) in samplers.items():
         t0 = time.time()
-        scores = score_pipeline(pipe, sampler, steps, guidance, prompts)["scores"]
-        record["shapeseval"][name] = {**{k: round(v, 4) for k, v in scores.items()}, "seconds": round(time.time() - t0, 1)}
+        out = score_pipeline(pipe, sampler, steps, guidance, prompts, seeds)
+        record["shapeseval"][name] = {**{k: round(v, 4) for k, v in out["scores"].items()}, "images": len(out["results"]),
+                                      "per_seed": [round(category_scores([r for r in out["results"] if r["seed"] == s])["overall"], 4)
+                                                   for s in seeds],
+                                      "seconds": round(time.time() - t0, 1)}
     raw = PixArtSigma(pipe.transformer.config).eval()
     raw.load_state_dict(load_file(folder / "model.safetensors"))
     raw_pipe = PixArtPipeline(raw, pipe.text_encoder, pipe.vae, pipe.diffusion)

@@ -77,10 +77,14 @@ class VAE:
             mean = mean + std * torch.randn(mean.shape, generator=generator, device=mean.device, dtype=mean.dtype)
         return mean * self.scaling_factor
 
+    def decoder_input(self, z: torch.Tensor) -> torch.Tensor:
+        "What the AutoencoderKL decoder takes for scaled latents z: z / scaling_factor (the graph an export runs first)."
+        return z / self.scaling_factor
+
     @torch.no_grad()
     def decode(self, z: torch.Tensor, tile: int | None = None, overlap: int = 8) -> torch.Tensor:
         "Images (N, 3, 8h, 8w) in about [-1, 1] from scaled latents (N, 4, h, w); `tile` latent pixels per tile, if given."
-        z = z.to(self.dtype) / self.scaling_factor
+        z = self.decoder_input(z.to(self.dtype))
         h, w = z.shape[-2:]
         if tile is None or (h <= tile and w <= tile):
             return self.vae.decode(z).sample

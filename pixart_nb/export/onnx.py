@@ -115,13 +115,13 @@ class OrtModel:
 
 # %% ../../nbs/15_onnx.ipynb #c1b60cde
 class _Decoder(torch.nn.Module):
-    "latents (scaled, float32) → images (float32), the graph that `VAE.decode` runs."
+    "latents (scaled, float32) → images (float32), the graph that `VAE.decode` runs: its `decoder_input`, then the decoder."
     def __init__(self, vae, dtype=torch.float32):
         super().__init__()
-        self.vae, self.sf, self.dtype = copy.deepcopy(vae.vae).to(dtype), vae.scaling_factor, dtype
+        self.vae, self.prepare, self.dtype = copy.deepcopy(vae.vae).to(dtype), vae.decoder_input, dtype
 
     def forward(self, z):
-        return self.vae.decode((z / self.sf).to(self.dtype)).sample.float()
+        return self.vae.decode(self.prepare(z).to(self.dtype)).sample.float()
 
 
 class _T5(torch.nn.Module):
@@ -151,7 +151,8 @@ def export_text_encoder(encoder, path: str | Path, length: int = 300, max_batch:
 
 
 def export_vae_decoder(vae, path: str | Path, precision: str = "fp32") -> Path:
-    "Export the VAE decoder: scaled latents (N, 4, h, w) → images (N, 3, 8h, 8w); dynamic batch, h, w."
+    """Export the VAE decoder: scaled latents (N, C, h, w) → images (N, 3, f·h, f·w), f = `vae.scale_factor`; dynamic batch,
+    h, w. The grid VAE's quantizer (notebook 13) is part of the graph."""
     z = torch.randn(1, vae.latent_channels, 8, 12)
     # torch.export trips over the decoder's shape guards; the TorchScript exporter traces this convolutional graph cleanly
     _quiet_export(_Decoder(vae, _dtype(precision)).eval(), (z,), str(path), input_names=["latents"], output_names=["images"],

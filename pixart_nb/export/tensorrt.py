@@ -23,8 +23,8 @@ __all__ = ['EXPORT_RECIPES', 'COMPONENTS', 'get_recipe', 'recipe_sizes', 'requir
 # %% ../../nbs/16_tensorrt.ipynb #4e97cea7
 _HALF = {"transformer": "fp16", "text_encoder": "fp16", "vae_decoder": "fp32"}
 EXPORT_RECIPES = {
-    "shapes": {"model": "", "transformer": None, "native": 128, "batch": (1, 1, 4), "precision": _HALF,
-               "about": "the bundled shapes-world model (128 px, its five buckets)"},
+    "shapes": {"model": "", "transformer": None, "native": 128, "sizes": [(128, 128)], "batch": (1, 1, 4), "precision": _HALF,
+               "about": "the bundled shapes-world model (the grid model: 128 px squares, as it was trained)"},
     "sigma-512": {"model": "PixArt-alpha/pixart_sigma_sdxlvae_T5_diffusers", "transformer": "PixArt-alpha/PixArt-Sigma-XL-2-512-MS",
                   "native": 512, "batch": (1, 1, 4), "precision": _HALF, "about": "PixArt-Σ XL/2 at 512 px, its 33 bins"},
     "sigma-1024": {"model": "PixArt-alpha/pixart_sigma_sdxlvae_T5_diffusers",
@@ -54,6 +54,8 @@ def recipe_sizes(recipe: dict) -> list[tuple[int, int]]:
     from pixart_nb.data import SHAPES_BUCKETS
     from pixart_nb.pipeline import ASPECT_RATIOS
     n = recipe["native"]
+    if recipe.get("sizes"):                                  # a model trained at these sizes alone
+        return [tuple(s) for s in recipe["sizes"]]
     table = SHAPES_BUCKETS if n == 128 else ASPECT_RATIOS.get(n)
     if table is None:
         raise ValueError(f"no resolution-bin table for native size {n}; known: 128, {', '.join(map(str, ASPECT_RATIOS))}")
