@@ -20,7 +20,7 @@ from transformers import T5EncoderModel, T5Tokenizer
 
 from .checkpoints import write_json
 from .shapes import (_BG, _CO, _SH, _SZ, BACKGROUNDS, GRID_CHANNELS, SHAPE_DROP, SIZES, Obj, Scene, ShapesWorld,
-                              grid_code, grid_scene, mention_code, render)
+                              grid_code, mention_code, render)
 from .shapeseval import analyze, evaluate, heldout_prompts, match_objects, parse_prompt
 from .text import t5_tokenizer_from_words, tiny_t5_encoder
 from .vae import VAE, tiny_autoencoder
@@ -372,10 +372,10 @@ class GridVAE(VAE):
         off = 2 * (d - sub - 0.5)                                                          # offset in its fine cell
         k = torch.arange(r, device=z.device, dtype=z.dtype)
         at = (sub[:, 1, :, :, None, None] == k[:, None]) & (sub[:, 0, :, :, None, None] == k) & obj[..., None, None]
-        at = at[:, None].float()                                                           # (N, 1, h, w, r, r)
-        cell = torch.cat([what, off], 1)[..., None, None] * at                             # (N, 16, h, w, r, r)
+        at = at[:, None]                                                                   # (N, 1, h, w, r, r)
+        cell = torch.cat([what, off], 1)[..., None, None].expand(-1, -1, -1, -1, r, r)    # (N, 16, h, w, r, r)
         empty = torch.zeros_like(cell); empty[:, 0] = -2.0
-        fine = torch.where(at > 0, cell, empty)
+        fine = torch.where(at, cell, empty)                                                # the object's sub-cell, else empty
         bg = (2 * onehot(z[:, _BG:_BG + len(BACKGROUNDS)].mean((2, 3), keepdim=True)) - 1)[..., None, None]
         fine = torch.cat([fine, bg.expand(N, len(BACKGROUNDS), h, w, r, r)], 1)            # (N, 20, h, w, r, r)
         return fine.permute(0, 1, 2, 4, 3, 5).reshape(N, len(GRID_CHANNELS), h * r, w * r)
