@@ -36,7 +36,8 @@ __all__ = ['SAMPLE_PROMPTS', 'RECIPES', 'RELEASE_SCORES', 'RELEASE_SEEDS', 'Trai
            'make_optimizer', 'set_null_caption', 'drop_captions', 'ema_update', 'optimizer_state_to_tensors',
            'optimizer_state_from_tensors', 'save_checkpoint', 'checkpoint_ok', 'latest_checkpoint', 'load_encoders',
            'buckets_for', 'averaged', 'sample_grid', 'train', 'score_pipeline', 'git_commit', 'bundle_model',
-           'release_model', 'ExactDenoiser', 'denoising_report', 'restart_shapeseval']
+           'release_scores', 'release_model', 'rescore_bundle', 'ExactDenoiser', 'denoising_report',
+           'restart_shapeseval']
 
 # %% ../nbs/14_training.ipynb #6a4bbc76
 SAMPLE_PROMPTS = ("a red circle", "a blue square above a yellow star", "three green triangles",
@@ -473,13 +474,27 @@ RELEASE_SCORES = {"dpm-solver++ 20 steps, guidance 4.5": ("dpm-solver", 20, 4.5)
 RELEASE_SEEDS = (0, 1, 2, 3)      # GenEval's four images per prompt; image s of every prompt starts from seed s
 
 
+def release_scores(pipe, prompts=None, samplers: dict = RELEASE_SCORES, seeds=RELEASE_SEEDS) -> dict:
+    "A record's `shapeseval`: for each sampler, the marks per category and overall, the images, each seed's overall, the seconds."
+    from pixart_nb.shapeseval import category_scores
+    marks = {}
+    for name, (sampler, steps, guidance) in samplers.items():
+        t0 = time.time()
+        out = score_pipeline(pipe, sampler, steps, guidance, prompts, seeds)
+        marks[name] = {**{k: round(v, 4) for k, v in out["scores"].items()}, "images": len(out["results"]),
+                       "per_seed": [round(category_scores([r for r in out["results"] if r["seed"] == s])["overall"], 4)
+                                    for s in seeds],
+                       "seconds": round(time.time() - t0, 1)}
+    return marks
+
+
 def release_model(run: str | Path, encoders: str | Path, dest: str | Path, command: str, train_seconds: float,
                   recipe: str = "shapes", prompts=None, ema_every: int = 4, samplers: dict = RELEASE_SCORES,
                   seeds=RELEASE_SEEDS) -> dict:
     """Bundle a finished run into `dest` with its log, sample grids, ShapesEval scores (one image per prompt and seed; each
     seed's own overall beside them) and EMA-vs-raw comparison; returns the record."""
     from pixart_nb.pipeline import PixArtPipeline, load_pipeline
-    from pixart_nb.shapeseval import category_scores, heldout_prompts
+    from pixart_nb.shapeseval import heldout_prompts
     run, dest = Path(run), Path(dest)
     found = latest_checkpoint(run)
     if found is None or not (run / "final").is_dir():
@@ -491,14 +506,7 @@ def release_model(run: str | Path, encoders: str | Path, dest: str | Path, comma
               "config": state["config"], "model_config": state["model_config"], "seeds": list(seeds)}
     new = bundle_model(run, encoders, dest.with_name(dest.name + ".new"), record)
     pipe = load_pipeline(new)
-    record["shapeseval"] = {}
-    for name, (sampler, steps, guidance) in samplers.items():
-        t0 = time.time()
-        out = score_pipeline(pipe, sampler, steps, guidance, prompts, seeds)
-        record["shapeseval"][name] = {**{k: round(v, 4) for k, v in out["scores"].items()}, "images": len(out["results"]),
-                                      "per_seed": [round(category_scores([r for r in out["results"] if r["seed"] == s])["overall"], 4)
-                                                   for s in seeds],
-                                      "seconds": round(time.time() - t0, 1)}
+    record["shapeseval"] = release_scores(pipe, prompts, samplers, seeds)
     raw = PixArtSigma(pipe.transformer.config).eval()
     raw.load_state_dict(load_file(folder / "model.safetensors"))
     raw_pipe = PixArtPipeline(raw, pipe.text_encoder, pipe.vae, pipe.diffusion)
@@ -516,6 +524,19 @@ def release_model(run: str | Path, encoders: str | Path, dest: str | Path, comma
     write_json(new / "record.json", {**json.loads((new / "record.json").read_text()), **record})   # keeps bundle_model's encoders record
     shutil.rmtree(dest, ignore_errors=True)
     os.replace(new, dest)
+    return record
+
+
+def rescore_bundle(folder: str | Path, prompts=None, samplers: dict = RELEASE_SCORES, seeds=RELEASE_SEEDS) -> dict:
+    "Score a released bundle again by the release protocol; rewrites its record's scores and seeds (atomically), keeps the rest."
+    from pixart_nb.pipeline import load_pipeline
+    folder = Path(folder)
+    if not (folder / "record.json").is_file():
+        raise ValueError(f"{folder} holds no record.json: not a released bundle")
+    record = json.loads((folder / "record.json").read_text())
+    record.update(shapeseval=release_scores(load_pipeline(folder), prompts, samplers, seeds), seeds=list(seeds),
+                  rescored_commit=git_commit())
+    write_json(folder / "record.json", record)
     return record
 
 # %% ../nbs/14_training.ipynb #193122dd
