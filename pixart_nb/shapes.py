@@ -11,9 +11,9 @@ import numpy as np
 from matplotlib.path import Path as PolyPath
 
 # %% auto #0
-__all__ = ['COLORS', 'BACKGROUNDS', 'SHAPES', 'SIZES', 'RELATIONS', 'CATEGORIES', 'NUMBERS', 'SHAPE_DROP', 'WORLD_SIZES',
-           'GRID_CHANNELS', 'Obj', 'Scene', 'sample_scene', 'render', 'caption', 'describe', 'ShapesWorld', 'grid_code',
-           'grid_scene', 'mention_code']
+__all__ = ['COLORS', 'BACKGROUNDS', 'SHAPES', 'SIZES', 'MARGIN', 'RELATIONS', 'CATEGORIES', 'NUMBERS', 'SHAPE_DROP',
+           'WORLD_SIZES', 'GRID_CHANNELS', 'Obj', 'Scene', 'sample_scene', 'render', 'caption', 'describe',
+           'ShapesWorld', 'grid_code', 'grid_scene', 'mention_code']
 
 # %% ../nbs/10_shapes.ipynb #06b4ee63
 COLORS = {"red": (220, 40, 40), "green": (40, 170, 70), "blue": (40, 90, 225), "yellow": (245, 215, 40),
@@ -21,6 +21,7 @@ COLORS = {"red": (220, 40, 40), "green": (40, 170, 70), "blue": (40, 90, 225), "
 BACKGROUNDS = {"white": (250, 250, 250), "black": (15, 15, 15), "gray": (125, 125, 125), "beige": (225, 205, 160)}
 SHAPES = ("circle", "square", "triangle", "star")
 SIZES = {"small": 0.11, "large": 0.18}          # radius as a fraction of min(height, width)
+MARGIN = 1.15                                    # radii kept clear: centre to edge, and between two objects along x or y
 RELATIONS = ("above", "below", "left of", "right of")
 CATEGORIES = ("single_object", "two_objects", "counting", "colors", "position", "color_attr", "background")
 NUMBERS = {1: "one", 2: "two", 3: "three"}
@@ -60,7 +61,7 @@ def _place(rng: np.random.Generator, sizes: list[str], aspect: float, relation: 
         pts = []
         for s in sizes:
             r = SIZES[s]
-            rx, ry = r * min(1, 1 / aspect) * 1.15, r * min(1, aspect) * 1.15   # radius in width/height fractions (h/w = aspect)
+            rx, ry = r * min(1, 1 / aspect) * MARGIN, r * min(1, aspect) * MARGIN   # radius in width/height fractions (h/w = aspect)
             pts.append((rng.uniform(rx, 1 - rx), rng.uniform(ry, 1 - ry), rx, ry))
         if relation:
             (x0, y0, *_), (x1, y1, *_) = pts[0], pts[1]

@@ -19,8 +19,8 @@ from diffusers import AutoencoderKL
 from transformers import T5EncoderModel, T5Tokenizer
 
 from .checkpoints import write_json
-from .shapes import (_BG, _CO, _SH, _SZ, BACKGROUNDS, GRID_CHANNELS, SHAPE_DROP, SIZES, Obj, Scene, ShapesWorld,
-                              grid_code, mention_code, render)
+from .shapes import (_BG, _CO, _SH, _SZ, BACKGROUNDS, COLORS, GRID_CHANNELS, MARGIN, SHAPE_DROP, SHAPES, SIZES, Obj,
+                              Scene, ShapesWorld, grid_code, mention_code, render)
 from .shapeseval import analyze, evaluate, heldout_prompts, match_objects, parse_prompt
 from .text import t5_tokenizer_from_words, tiny_t5_encoder
 from .vae import VAE, tiny_autoencoder
@@ -30,7 +30,7 @@ __all__ = ['SHAPES_T5', 'SHAPES_T5_TRAINING', 'SHAPES_MAX_LENGTH', 'CONTEXT_PAIR
            'GRID_VAE_FILE', 'world_captions', 'text_world', 'caption_words', 'caption_tokenizer', 'train_text_encoder',
            'context_similarity', 'word_share', 'image_batch', 'psnr', 'reconstruction_psnr', 'roundtrip',
            'roundtrip_shapeseval', 'train_vae', 'set_scaling_factor', 'build_shapes_encoders', 'shapes_assets',
-           'local_t5_encoder', 'caption_order', 'GridVAE', 'build_grid_encoders']
+           'local_t5_encoder', 'caption_order', 'settle', 'GridVAE', 'build_grid_encoders']
 
 # %% ../nbs/13_tiny_encoders.ipynb #dabe49df
 def world_captions(world: ShapesWorld, n: int) -> list[str]:
@@ -309,6 +309,31 @@ def caption_order(found: list, caption: str, height: int) -> list:
     return match_objects(found, spec, height) or sorted(found, key=lambda f: f.x)
 
 
+def settle(xy: torch.Tensor, m: torch.Tensor, keep: torch.Tensor, size: torch.Tensor, iters: int = 12,
+           gap: float = 0.05, slack: float = 0.03) -> torch.Tensor:
+    """Centres `xy` (N, S, 2) in cells, moved as the world places objects in a frame of `size` = (w, h) cells: each centre
+    at least its margin `m` (N, S) from every edge, and any two kept (`keep`) objects' centres more than m₁ + m₂ apart
+    along x or y. Each step parts every pair more than `slack` too close (a pixel of a 32 px cell: what reading a centre
+    from pixels may miss by), half each, to `gap` beyond the margin along the cheaper axis the frame leaves room for."""
+    lo, hi = m[..., None], size - m[..., None]
+    xy = torch.minimum(torch.maximum(xy, lo), hi)
+    order = torch.arange(xy.shape[1], device=xy.device)
+    other = order[:, None] != order[None, :]
+    tie = (order[None, :] > order[:, None]).to(xy.dtype)[None, ..., None] * 2 - 1   # centres that line up: the later one goes +
+    for _ in range(iters):
+        d = xy[:, None, :, :] - xy[:, :, None, :]                         # (N, S, S, 2): from i to k
+        need = (m[:, :, None] + m[:, None, :])[..., None] - d.abs()        # (N, S, S, 2): how far inside the margin
+        clash = (need > slack).all(-1) & keep[:, :, None] & keep[:, None, :] & other
+        side = torch.where(d != 0, d.sign(), tie)
+        room = torch.where(side > 0, (xy - lo)[:, :, None] + (hi - xy)[:, None], (hi - xy)[:, :, None] + (xy - lo)[:, None])
+        cost = need + 1e3 * (need > room)                                  # an axis the frame blocks costs more
+        along_x = cost[..., 0] <= cost[..., 1]
+        axis = torch.stack([along_x, ~along_x], -1)
+        push = -(side * (need + gap) / 2 * axis * clash[..., None]).sum(2)  # (N, S, 2): i away from each clashing k
+        xy = torch.minimum(torch.maximum(xy + push, lo), hi)
+    return xy
+
+
 class GridVAE(VAE):
     "The 4×4 what-where grid plus mention channels as a VAE: encode reads pixels and captions, decode quantizes and draws."
     def __init__(self, decoder: AutoencoderKL, cells: int = 4, presence: float = 3.0, mentions: int = 3, fine: int = 16):
@@ -357,28 +382,58 @@ class GridVAE(VAE):
         y = self.decode(torch.from_numpy(self.code(image, caption))[None])[0]
         return ((y.clamp(-1, 1) + 1) * 127.5).round().byte().permute(1, 2, 0).cpu().numpy()
 
-    def decoder_input(self, z: torch.Tensor) -> torch.Tensor:
-        """The quantized fine grid (N, 20, r·h, r·w) of latents (N, C, h, w), r = fine / cells: `grid_code(grid_scene(z))` at
-        presence 2 in tensor ops, so that an exported decoder graph quantizes too."""
+    def layout(self, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """The scenes latents (N, C, h, w) show, in tensor ops: which of the S = h·w cells (row-major) hold an object (N, S),
+        its presence, shape, colour and size channels at ±1 (N, 14, S), and its centre (N, S, 2), in cells, settled."""
         N, _, h, w = z.shape
-        r, z = self.fine // self.cells, z.float()
-        obj = z[:, 0] > 0                                                                  # (N, h, w)
-        obj = obj & (obj.flatten(1).long().cumsum(1).view(N, h, w) <= 11)                  # grid_scene keeps 11, row-major
-        onehot = lambda x: (x.argmax(1, keepdim=True) == torch.arange(x.shape[1], device=z.device)[:, None, None]).float()
-        what = torch.cat([torch.full_like(z[:, :1], 2.0), 2 * onehot(z[:, _SH:_CO]) - 1, 2 * onehot(z[:, _CO:_SZ]) - 1,
-                          torch.where(z[:, _SZ:_SZ + 1] > 0, 1.0, -1.0)], 1)              # (N, 14, h, w) at an object
-        d = (z[:, _SZ + 1:_SZ + 3].clamp(-1, 1 - 1e-6) + 1) * (r / 2)                      # centre in sub-cells, [0, r)
-        sub = d.floor().clamp(0, r - 1)
-        off = 2 * (d - sub - 0.5)                                                          # offset in its fine cell
-        k = torch.arange(r, device=z.device, dtype=z.dtype)
-        at = (sub[:, 1, :, :, None, None] == k[:, None]) & (sub[:, 0, :, :, None, None] == k) & obj[..., None, None]
-        at = at[:, None]                                                                   # (N, 1, h, w, r, r)
-        cell = torch.cat([what, off], 1)[..., None, None].expand(-1, -1, -1, -1, r, r)    # (N, 16, h, w, r, r)
-        empty = torch.zeros_like(cell); empty[:, 0] = -2.0
-        fine = torch.where(at, cell, empty)                                                # the object's sub-cell, else empty
-        bg = (2 * onehot(z[:, _BG:_BG + len(BACKGROUNDS)].mean((2, 3), keepdim=True)) - 1)[..., None, None]
-        fine = torch.cat([fine, bg.expand(N, len(BACKGROUNDS), h, w, r, r)], 1)            # (N, 20, h, w, r, r)
-        return fine.permute(0, 1, 2, 4, 3, 5).reshape(N, len(GRID_CHANNELS), h * r, w * r)
+        z, dev = z.float(), z.device
+        S = z[0, 0].numel()
+        obj = (z[:, 0] > 0).flatten(1)                                                     # (N, S)
+        men = z[:, len(GRID_CHANNELS):].flatten(2)                                         # (N, K, S) mention channels
+        top = (men.argmax(2, keepdim=True) == torch.arange(S, device=dev)) & (men.amax(2, keepdim=True) > 0)
+        obj = obj & (top.any(1) | ~(men > 0).any(1))      # a mention marks one cell: its weaker cells are not objects
+        obj = obj & (obj.long().cumsum(1) <= 11)                                           # grid_scene keeps 11
+        onehot = lambda x: (x.argmax(1, keepdim=True) == torch.arange(x.shape[1], device=dev)[:, None, None]).float()
+        what = torch.cat([torch.ones_like(z[:, :1]), 2 * onehot(z[:, _SH:_CO]) - 1, 2 * onehot(z[:, _CO:_SZ]) - 1,
+                          torch.where(z[:, _SZ:_SZ + 1] > 0, 1.0, -1.0)], 1).flatten(2)   # (N, 14, S)
+        i, j = torch.meshgrid(torch.arange(h, device=dev), torch.arange(w, device=dev), indexing="ij")
+        d = z[:, _SZ + 1:_SZ + 3].clamp(-1, 1 - 1e-6)                                      # offsets in their cell
+        xy = torch.stack([j + (1 + d[:, 0]) / 2, i + (1 + d[:, 1]) / 2], -1).flatten(1, 2)  # (N, S, 2)
+        size = torch.stack([j.max(), i.max()]).float() + 1                                 # (w, h), traced as shapes
+        margin = MARGIN * torch.where(z[:, _SZ] > 0, SIZES["large"], SIZES["small"]).flatten(1) * size.min()
+        return obj, what, settle(xy, margin, obj, size)
+
+    def decoder_input(self, z: torch.Tensor) -> torch.Tensor:
+        """The quantized fine grid (N, 20, r·h, r·w) of latents (N, C, h, w), r = fine / cells: `grid_code` at presence 2 of
+        the scenes `layout` reads, in tensor ops, so that an exported decoder graph quantizes too."""
+        N, _, h, w = z.shape
+        r, dev = self.fine // self.cells, z.device
+        obj, what, xy = self.layout(z)
+        xy = xy * r                                                                        # in fine cells
+        cell = xy.floor()                                                                  # inside: settle keeps the margin
+        off = (2 * (xy - cell - 0.5)).permute(0, 2, 1)                                     # (N, 2, S) in its fine cell
+        at = ((cell[..., 1, None] == torch.arange(h * r, device=dev))[..., :, None]
+              & (cell[..., 0, None] == torch.arange(w * r, device=dev))[..., None, :] & obj[..., None, None])
+        at = (at & (at.long().cumsum(1) == 1)).flatten(2).float()                         # (N, S, Hf·Wf): first one per cell
+        fine = torch.cat([2 * what[:, :1], what[:, 1:], off], 1) @ at                      # (N, 16, Hf·Wf)
+        empty = torch.zeros(16, 1, device=dev); empty[0] = -2.0
+        fine = (fine + empty * (1 - at.sum(1, keepdim=True))).view(N, 16, h * r, w * r)   # no object: presence -2, else 0
+        zb = z[:, _BG:_BG + len(BACKGROUNDS)].float().mean((2, 3))                         # (N, 4)
+        bg = 2 * (zb.argmax(1, keepdim=True) == torch.arange(len(BACKGROUNDS), device=dev)).float() - 1
+        return torch.cat([fine, bg[..., None, None].expand(N, len(BACKGROUNDS), h * r, w * r)], 1)   # (N, 20, r·h, r·w)
+
+    def scenes(self, z: torch.Tensor) -> list[Scene]:
+        "The scenes latents (N, C, h, w) show, as `layout` reads them (centres as fractions of the frame)."
+        obj, what, xy = self.layout(z)
+        h, w = z.shape[2:]
+        bgs = z[:, _BG:_BG + len(BACKGROUNDS)].float().mean((2, 3)).argmax(1)
+        out = []
+        for n in range(len(z)):
+            objs = [Obj(SHAPES[int(what[n, _SH:_CO, s].argmax())], list(COLORS)[int(what[n, _CO:_SZ, s].argmax())],
+                        "large" if what[n, _SZ, s] > 0 else "small", float(xy[n, s, 0] / w), float(xy[n, s, 1] / h))
+                    for s in torch.nonzero(obj[n]).flatten().tolist()]
+            out.append(Scene(list(BACKGROUNDS)[int(bgs[n])], objs, "single_object"))
+        return out
 
     @torch.no_grad()
     def decode(self, z: torch.Tensor, tile: int | None = None, overlap: int = 8) -> torch.Tensor:
