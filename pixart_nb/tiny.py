@@ -335,7 +335,7 @@ def settle(xy: torch.Tensor, m: torch.Tensor, keep: torch.Tensor, size: torch.Te
 
 
 class GridVAE(VAE):
-    "The 4×4 what-where grid plus mention channels as a VAE: encode reads pixels and captions, decode quantizes and draws."
+    "The 4×4 what-where grid plus mention channels as a VAE: encode reads pixels and captions, decode reads the scene by the world's rules and draws it."
     def __init__(self, decoder: AutoencoderKL, cells: int = 4, presence: float = 3.0, mentions: int = 3, fine: int = 16):
         if decoder.config.latent_channels != len(GRID_CHANNELS):
             raise ValueError(f"the grid decoder must draw {len(GRID_CHANNELS)}-channel grids; this one takes {decoder.config.latent_channels}")
@@ -405,7 +405,7 @@ class GridVAE(VAE):
 
     def decoder_input(self, z: torch.Tensor) -> torch.Tensor:
         """The quantized fine grid (N, 20, r·h, r·w) of latents (N, C, h, w), r = fine / cells: `grid_code` at presence 2 of
-        the scenes `layout` reads, in tensor ops, so that an exported decoder graph quantizes too."""
+        the scenes `layout` reads, in tensor ops, so that an exported decoder graph reads them too."""
         N, _, h, w = z.shape
         r, dev = self.fine // self.cells, z.device
         obj, what, xy = self.layout(z)
