@@ -382,12 +382,12 @@ class GridVAE(VAE):
         y = self.decode(torch.from_numpy(self.code(image, caption))[None])[0]
         return ((y.clamp(-1, 1) + 1) * 127.5).round().byte().permute(1, 2, 0).cpu().numpy()
 
-    def layout(self, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """The scenes latents (N, C, h, w) show, in tensor ops: which of the S = h·w cells (row-major) hold an object (N, S),
-        its presence, shape, colour and size channels at ±1 (N, 14, S), and its centre (N, S, 2), in cells, settled."""
+    def layout(self, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        """The scenes latents (N, C, h, w) show, in tensor ops: the background (N,), which of the S = h·w cells (row-major)
+        hold an object (N, S), its presence, shape, colour and size channels at ±1 (N, 14, S), and its centre (N, S, 2), in
+        cells, settled."""
         N, _, h, w = z.shape
-        z, dev = z.float(), z.device
-        S = z[0, 0].numel()
+        z, dev, S = z.float(), z.device, h * w
         obj = (z[:, 0] > 0).flatten(1)                                                     # (N, S)
         men = z[:, len(GRID_CHANNELS):].flatten(2)                                         # (N, K, S) mention channels
         top = (men.argmax(2, keepdim=True) == torch.arange(S, device=dev)) & (men.amax(2, keepdim=True) > 0)
@@ -401,14 +401,15 @@ class GridVAE(VAE):
         xy = torch.stack([j + (1 + d[:, 0]) / 2, i + (1 + d[:, 1]) / 2], -1).flatten(1, 2)  # (N, S, 2)
         size = torch.stack([j.max(), i.max()]).float() + 1                                 # (w, h), traced as shapes
         margin = MARGIN * torch.where(z[:, _SZ] > 0, SIZES["large"], SIZES["small"]).flatten(1) * size.min()
-        return obj, what, settle(xy, margin, obj, size)
+        bg = z[:, _BG:_BG + len(BACKGROUNDS)].mean((2, 3)).argmax(1)                       # the largest mean
+        return bg, obj, what, settle(xy, margin, obj, size)
 
     def decoder_input(self, z: torch.Tensor) -> torch.Tensor:
         """The quantized fine grid (N, 20, r·h, r·w) of latents (N, C, h, w), r = fine / cells: `grid_code` at presence 2 of
         the scenes `layout` reads, in tensor ops, so that an exported decoder graph reads them too."""
         N, _, h, w = z.shape
         r, dev = self.fine // self.cells, z.device
-        obj, what, xy = self.layout(z)
+        bg, obj, what, xy = self.layout(z)
         xy = xy * r                                                                        # in fine cells
         cell = xy.floor()                                                                  # inside: settle keeps the margin
         off = (2 * (xy - cell - 0.5)).permute(0, 2, 1)                                     # (N, 2, S) in its fine cell
@@ -418,21 +419,19 @@ class GridVAE(VAE):
         fine = torch.cat([2 * what[:, :1], what[:, 1:], off], 1) @ at                      # (N, 16, Hf·Wf)
         empty = torch.zeros(16, 1, device=dev); empty[0] = -2.0
         fine = (fine + empty * (1 - at.sum(1, keepdim=True))).view(N, 16, h * r, w * r)   # no object: presence -2, else 0
-        zb = z[:, _BG:_BG + len(BACKGROUNDS)].float().mean((2, 3))                         # (N, 4)
-        bg = 2 * (zb.argmax(1, keepdim=True) == torch.arange(len(BACKGROUNDS), device=dev)).float() - 1
+        bg = 2 * (bg[:, None] == torch.arange(len(BACKGROUNDS), device=dev)).float() - 1   # (N, 4)
         return torch.cat([fine, bg[..., None, None].expand(N, len(BACKGROUNDS), h * r, w * r)], 1)   # (N, 20, r·h, r·w)
 
     def scenes(self, z: torch.Tensor) -> list[Scene]:
         "The scenes latents (N, C, h, w) show, as `layout` reads them (centres as fractions of the frame)."
-        obj, what, xy = self.layout(z)
+        bg, obj, what, xy = self.layout(z)
         h, w = z.shape[2:]
-        bgs = z[:, _BG:_BG + len(BACKGROUNDS)].float().mean((2, 3)).argmax(1)
         out = []
         for n in range(len(z)):
             objs = [Obj(SHAPES[int(what[n, _SH:_CO, s].argmax())], list(COLORS)[int(what[n, _CO:_SZ, s].argmax())],
                         "large" if what[n, _SZ, s] > 0 else "small", float(xy[n, s, 0] / w), float(xy[n, s, 1] / h))
                     for s in torch.nonzero(obj[n]).flatten().tolist()]
-            out.append(Scene(list(BACKGROUNDS)[int(bgs[n])], objs, "single_object"))
+            out.append(Scene(list(BACKGROUNDS)[int(bg[n])], objs, "single_object"))
         return out
 
     @torch.no_grad()
