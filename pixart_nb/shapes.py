@@ -12,8 +12,8 @@ from matplotlib.path import Path as PolyPath
 
 # %% auto #0
 __all__ = ['COLORS', 'BACKGROUNDS', 'SHAPES', 'SIZES', 'MARGIN', 'RELATIONS', 'CATEGORIES', 'NUMBERS', 'SHAPE_DROP',
-           'WORLD_SIZES', 'GRID_CHANNELS', 'Obj', 'Scene', 'sample_scene', 'render', 'caption', 'describe',
-           'ShapesWorld', 'grid_code', 'grid_scene', 'mention_code']
+           'WORLD_SIZES', 'MENTION_P', 'GRID_CHANNELS', 'Obj', 'Scene', 'sample_scene', 'render', 'mentions', 'caption',
+           'describe', 'vary_mentions', 'ShapesWorld', 'grid_code', 'grid_scene', 'mention_code']
 
 # %% ../nbs/10_shapes.ipynb #06b4ee63
 COLORS = {"red": (220, 40, 40), "green": (40, 170, 70), "blue": (40, 90, 225), "yellow": (245, 215, 40),
@@ -44,8 +44,9 @@ class Scene:
     objects: list[Obj]
     category: str
     relation: str | None = None          # for 'position': objects[0] <relation> objects[1]
-    mention_size: bool = False
+    mention_size: bool | list[bool] = False            # the short caption names the size: of every object, or per object
     mention_background: bool = False
+    mention_color: bool | list[bool] | None = None     # names the colour (None: as the category's GenEval wording does)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -150,8 +151,19 @@ def render(scene: Scene, height: int = 128, width: int = 128, ss: int = 4) -> np
     return np.round(total / (ss * ss)).astype(np.uint8)
 
 # %% ../nbs/10_shapes.ipynb #e3661e37
-def _noun(o: Obj, size: bool) -> str:
-    return f"{o.size + ' ' if size else ''}{o.color} {o.shape}"
+def _noun(o: Obj, size: bool, color: bool = True) -> str:
+    return f"{o.size + ' ' if size else ''}{o.color + ' ' if color else ''}{o.shape}"
+
+
+def mentions(scene: Scene) -> tuple[list[bool], list[bool]]:
+    "Per object, whether the short caption names its size and its colour."
+    n = len(scene.objects)
+    color = scene.category in ("colors", "background", "color_attr") if scene.mention_color is None else scene.mention_color
+    per = lambda flag: [bool(f) for f in flag] if isinstance(flag, (list, tuple)) else [bool(flag)] * n
+    size, color = per(scene.mention_size), per(color)
+    if len(size) != n or len(color) != n:
+        raise ValueError(f"mention flags {scene.mention_size!r}, {scene.mention_color!r} do not match {n} objects")
+    return size, color
 
 
 def _article(word: str) -> str:
@@ -169,18 +181,16 @@ def caption(scene: Scene, style: str = "short", template: int = 0) -> str:
     o, cat = scene.objects, scene.category
     a = lambda words: f"{_article(words)} {words}"
     if style == "short":
-        if cat == "counting":
-            core = f"{NUMBERS[len(o)]} {o[0].shape}s"
+        size, color = mentions(scene)
+        noun = lambda k: a(_noun(o[k], size[k], color[k]))
+        if cat == "counting":                     # the grammar counts shapes of one colour; it names no size
+            core = f"{NUMBERS[len(o)]} {_noun(o[0], False, color[0])}s"
         elif cat == "position":
-            core = f"{a(o[0].shape)} {scene.relation} {a(o[1].shape)}"
-        elif cat == "two_objects":
-            core = f"{a(o[0].shape)} and {a(o[1].shape)}"
-        elif cat == "color_attr":
-            core = f"{a(_noun(o[0], False))} and {a(_noun(o[1], False))}"
-        elif cat == "single_object":
-            core = a(f"{o[0].size + ' ' if scene.mention_size else ''}{o[0].shape}")
-        else:  # colors, background
-            core = a(_noun(o[0], scene.mention_size))
+            core = f"{noun(0)} {scene.relation} {noun(1)}"
+        elif cat in ("two_objects", "color_attr"):
+            core = f"{noun(0)} and {noun(1)}"
+        else:  # single_object, colors, background
+            core = noun(0)
         bg = f" on {a(scene.background)} background" if scene.mention_background else ""
         short = [core + bg, f"{core}{bg}, simple flat illustration", f"a picture of {core}{bg}"]
         return short[template % len(short)]
@@ -202,10 +212,31 @@ def describe(scene: Scene, rng: np.random.Generator) -> tuple[str, str]:
 WORLD_SIZES = ((128, 128), (112, 144), (144, 112), (96, 176), (176, 96))   # (height, width), multiples of 16
 
 
+MENTION_P = {"color": 0.5, "size": 0.3}    # how often a short caption names an attribute its category's wording leaves out
+
+
+def vary_mentions(scene: Scene, rng: np.random.Generator, p: dict = MENTION_P) -> Scene:
+    "The scene with the attributes its short caption names drawn per object, as the judge's grammar allows them."
+    n, cat = len(scene.objects), scene.category
+    draw = lambda q: [bool(v) for v in rng.random(n) < q]
+    if cat == "counting":                        # one colour for identical objects; counting names no size
+        scene.mention_color = bool(rng.random() < p["color"])
+    elif cat in ("two_objects", "position"):
+        scene.mention_color, scene.mention_size = draw(p["color"]), draw(p["size"])
+    elif cat in ("color_attr", "background"):
+        scene.mention_size = draw(p["size"])
+    return scene                                 # single_object and colors already draw their size in sample_scene
+
+
 class ShapesWorld:
-    "Deterministic captioned images: item i depends only on (seed, i); `exclude` holds prompts never to emit."
-    def __init__(self, seed: int = 0, sizes=WORLD_SIZES, exclude: set[str] | frozenset = frozenset()):
+    """Deterministic captioned images: item i depends only on (seed, i); `exclude` holds prompts never to emit, `withhold`
+    (colour, shape) pairs never to show."""
+    def __init__(self, seed: int = 0, sizes=WORLD_SIZES, exclude: set[str] | frozenset = frozenset(), withhold=()):
         self.seed, self.sizes, self.exclude = seed, tuple(sizes), frozenset(exclude)
+        self.withhold = frozenset(tuple(p) for p in withhold)
+        unknown = [p for p in self.withhold if len(p) != 2 or p[0] not in COLORS or p[1] not in SHAPES]
+        if unknown:
+            raise ValueError(f"withhold holds (colour, shape) pairs; {unknown} are not")
 
     def scene(self, i: int) -> tuple[Scene, int, int, str, str]:
         "Scene, height, width, short and long caption of item i."
@@ -213,8 +244,10 @@ class ShapesWorld:
         h, w = self.sizes[int(rng.integers(len(self.sizes)))]
         while True:
             try:
-                s = sample_scene(rng, aspect=h / w)
+                s = vary_mentions(sample_scene(rng, aspect=h / w), rng)
             except RuntimeError:          # no room for these objects at this aspect ratio: draw another scene
+                continue
+            if any((o.color, o.shape) in self.withhold for o in s.objects):
                 continue
             if caption(s, "short") not in self.exclude:
                 short, long = describe(s, rng)

@@ -16,11 +16,12 @@ import numpy as np
 from scipy import ndimage
 from scipy.spatial import ConvexHull
 
-from .shapes import BACKGROUNDS, COLORS, NUMBERS, SHAPES, SIZES, caption, sample_scene
+from .shapes import BACKGROUNDS, COLORS, NUMBERS, SHAPES, SIZES, WORLD_SIZES, ShapesWorld, caption, sample_scene
 
 # %% auto #0
-__all__ = ['HELDOUT_COUNTS', 'Want', 'Spec', 'parse_prompt', 'Found', 'analyze', 'relation_holds', 'match_objects', 'judge',
-           'make_heldout', 'heldout_prompts', 'category_scores', 'evaluate']
+__all__ = ['HELDOUT_COUNTS', 'SPLITS', 'COMPOSITIONAL_PAIRS', 'COMPOSITIONAL_COUNTS', 'Want', 'Spec', 'parse_prompt', 'Found',
+           'analyze', 'relation_holds', 'match_objects', 'judge', 'make_heldout', 'heldout_prompts',
+           'make_compositional', 'training_world', 'category_scores', 'evaluate']
 
 # %% ../nbs/12_shapeseval.ipynb #71084dc6
 @dataclass
@@ -76,18 +77,27 @@ class Found:
     area: int
     fill: float
     solidity: float
+    hull_fill: float = 0.0     # convex hull over the smallest rectangle: ≈ 1 square, π/4 circle
 
 
 _PROTOTYPES = {"square": (1.0, 1.0), "circle": (0.785, 1.0), "triangle": (0.5, 1.0), "star": (0.40, 0.56)}
+_SQUARE_HULL_FILL = 0.91     # between a circle's π/4 (0.79–0.86 as pixels draw it) and a square's 1 (0.94 tilted and wavy)
 _AREA_PER_R2 = {"circle": np.pi, "square": 2.56, "triangle": 1.299, "star": 1.322}   # polygon area / circumradius²
 
 
-def _hull_area(pts: np.ndarray) -> float:
-    "Area of the convex hull of 2-D points (Qhull)."
+def _hull_areas(pts: np.ndarray) -> tuple[float, float]:
+    """Areas of the convex hull of 2-D points (K, 2) and of the smallest rectangle around them at any angle: one side of
+    that rectangle lies along a hull edge, so trying each edge's direction finds it (rotating calipers)."""
+    span = lambda a: a.max(0) - a.min(0)
     try:
-        return float(ConvexHull(pts).volume)     # in 2-D, 'volume' is the area
+        hull = ConvexHull(pts)
     except Exception:                             # fewer than 3 points, or all on a line
-        return 0.0
+        return 0.0, float(np.prod(span(pts)))
+    v = pts[hull.vertices].astype(float)                                  # (V, 2), in order round the hull
+    e = np.roll(v, -1, 0) - v
+    u = e / np.linalg.norm(e, axis=1, keepdims=True)                      # (V, 2) edge directions
+    along, across = v @ u.T, v @ np.stack([-u[:, 1], u[:, 0]], 1).T       # (V points, V directions)
+    return float(hull.volume), float((span(along) * span(across)).min())  # in 2-D, Qhull's 'volume' is the area
 
 
 def _nearest(rgb: np.ndarray, palette: dict) -> str:
@@ -114,14 +124,19 @@ def analyze(image: np.ndarray) -> tuple[str, list[Found]]:
         interior = comp.copy()
         interior[1:] &= comp[:-1]; interior[:-1] &= comp[1:]; interior[:, 1:] &= comp[:, :-1]; interior[:, :-1] &= comp[:, 1:]
         color = _nearest(np.median(img[interior if interior.any() else comp], 0), COLORS)
-        fill = area / ((xs.max() - xs.min() + 1) * (ys.max() - ys.min() + 1))
         by, bx = np.nonzero(comp & ~interior)                       # boundary pixels; the hull goes round their corners
         corners = np.concatenate([np.stack([bx + dx, by + dy], 1) for dx in (0, 1) for dy in (0, 1)])
-        solidity = min(1.0, area / max(_hull_area(corners), 1.0))
+        hull, rect = _hull_areas(corners)
+        fill = min(1.0, area / max(rect, 1.0))                       # over the tightest rectangle, so a tilt changes nothing
+        solidity = min(1.0, area / max(hull, 1.0))
+        hull_fill = min(1.0, hull / max(rect, 1.0))                  # the outline alone: a wavy edge changes little
         shape = min(_PROTOTYPES, key=lambda s: (fill - _PROTOTYPES[s][0]) ** 2 + (solidity - _PROTOTYPES[s][1]) ** 2)
+        if shape in ("circle", "square"):
+            shape = "square" if hull_fill > _SQUARE_HULL_FILL else "circle"
         r = np.sqrt(area / _AREA_PER_R2[shape]) / min(H, W)
         size = "small" if r < (SIZES["small"] + SIZES["large"]) / 2 else "large"
-        found.append(Found(shape, color, size, float(xs.mean()), float(ys.mean()), area, float(fill), float(solidity)))
+        found.append(Found(shape, color, size, float(xs.mean()), float(ys.mean()), area, float(fill), float(solidity),
+                           float(hull_fill)))
     return bg, found
 
 # %% ../nbs/12_shapeseval.ipynb #95c8a531
@@ -178,9 +193,51 @@ def make_heldout(seed: int = 2024, counts: dict = HELDOUT_COUNTS) -> list[dict]:
     return out
 
 
-def heldout_prompts() -> list[dict]:
-    "The shipped held-out prompt list."
-    return json.loads(files("pixart_nb").joinpath("assets/shapeseval_prompts.json").read_text())
+SPLITS = {"heldout": "shapeseval_prompts.json", "compositional": "shapeseval_compositional.json"}   # the shipped files
+
+
+def heldout_prompts(split: str = "heldout") -> list[dict]:
+    "A shipped prompt list: 'heldout' (the templates' own wording) or 'compositional' (withheld colour-shape pairs)."
+    if split not in SPLITS:
+        raise ValueError(f"unknown ShapesEval split {split!r}; known: {', '.join(SPLITS)}")
+    return json.loads(files("pixart_nb").joinpath("assets/" + SPLITS[split]).read_text())
+
+# %% ../nbs/12_shapeseval.ipynb #c9f08d46
+COMPOSITIONAL_PAIRS = (("red", "star"), ("green", "triangle"), ("yellow", "circle"), ("cyan", "square"))
+COMPOSITIONAL_COUNTS = {"counting": 24, "colors": 30, "position": 44, "color_attr": 44, "background": 20}
+
+
+def make_compositional(seed: int = 2025, counts: dict = COMPOSITIONAL_COUNTS, pairs=COMPOSITIONAL_PAIRS,
+                       avoid=(), size_p: float = 0.3) -> list[dict]:
+    "Prompts naming at least one withheld (colour, shape) pair, every colour named, sizes now and then; none in `avoid`."
+    rng = np.random.default_rng(seed)
+    out, seen = [], set(avoid)
+    for cat, n in counts.items():
+        tries = 0
+        while sum(e["category"] == cat for e in out) < n:
+            tries += 1
+            if tries > 50000:
+                raise RuntimeError(f"cannot draw {n} distinct compositional {cat} prompts")
+            try:
+                s = sample_scene(rng, cat)
+            except RuntimeError:                   # no room for three large objects: draw again
+                continue
+            if not any((o.color, o.shape) in pairs for o in s.objects):
+                continue
+            s.mention_color = True
+            if cat in ("position", "color_attr", "background"):
+                s.mention_size = [bool(v) for v in rng.random(len(s.objects)) < size_p]
+            p = caption(s, "short", 0)
+            if p not in seen:
+                seen.add(p)
+                out.append({"prompt": p, "category": cat, "scene": s.to_dict()})
+    return out
+
+
+def training_world(seed: int = 0, sizes=WORLD_SIZES) -> ShapesWorld:
+    "The world models train on: no prompt of either ShapesEval split, no withheld (colour, shape) pair."
+    return ShapesWorld(seed, sizes, exclude={e["prompt"] for split in SPLITS for e in heldout_prompts(split)},
+                       withhold=COMPOSITIONAL_PAIRS)
 
 # %% ../nbs/12_shapeseval.ipynb #54db1d2a
 def category_scores(results: list[dict]) -> dict:

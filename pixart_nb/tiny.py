@@ -21,7 +21,7 @@ from transformers import T5EncoderModel, T5Tokenizer
 from .checkpoints import write_json
 from .shapes import (_BG, _CO, _SH, _SZ, BACKGROUNDS, COLORS, GRID_CHANNELS, MARGIN, SHAPE_DROP, SHAPES, SIZES, Obj,
                               Scene, ShapesWorld, grid_code, mention_code, render)
-from .shapeseval import analyze, evaluate, heldout_prompts, match_objects, parse_prompt
+from .shapeseval import analyze, evaluate, heldout_prompts, match_objects, parse_prompt, training_world
 from .text import t5_tokenizer_from_words, tiny_t5_encoder
 from .vae import VAE, tiny_autoencoder
 
@@ -43,8 +43,8 @@ def world_captions(world: ShapesWorld, n: int) -> list[str]:
 
 
 def text_world(seed: int = 0) -> ShapesWorld:
-    "The world whose captions the tokenizer and T5 learn from: the held-out ShapesEval prompts left out."
-    return ShapesWorld(seed, exclude={e["prompt"] for e in heldout_prompts()})
+    "The world whose captions the tokenizer and T5 learn from: the training world (no ShapesEval prompt, no withheld pair)."
+    return training_world(seed)
 
 
 def caption_words(captions: list[str]) -> list[str]:

@@ -36,8 +36,8 @@ __all__ = ['SAMPLE_PROMPTS', 'RECIPES', 'RELEASE_SCORES', 'RELEASE_SEEDS', 'Trai
            'make_optimizer', 'set_null_caption', 'drop_captions', 'ema_update', 'optimizer_state_to_tensors',
            'optimizer_state_from_tensors', 'save_checkpoint', 'checkpoint_ok', 'latest_checkpoint', 'load_encoders',
            'buckets_for', 'averaged', 'sample_grid', 'train', 'score_pipeline', 'git_commit', 'bundle_model',
-           'release_scores', 'release_model', 'rescore_bundle', 'ExactDenoiser', 'denoising_report',
-           'restart_shapeseval']
+           'release_scores', 'compositional_scores', 'release_model', 'rescore_bundle', 'ExactDenoiser',
+           'denoising_report', 'restart_shapeseval']
 
 # %% ../nbs/14_training.ipynb #6a4bbc76
 SAMPLE_PROMPTS = ("a red circle", "a blue square above a yellow star", "three green triangles",
@@ -104,7 +104,7 @@ class TrainConfig:
 RECIPES = {
     "shapes": TrainConfig(steps=2100, world_items=10000, lr=1.5e-3, scale_lr=False, schedule="cosine", warmup_steps=100,
                           ema_rate=0.995, sample_every=250, snr_weight_cap=100.0),
-    "shapes-grid": TrainConfig(model="shapes-grid", encoders="shapes-grid", max_length=64, world_items=15000, world_seed=0,
+    "shapes-grid": TrainConfig(model="shapes-grid", encoders="shapes-grid", max_length=64, world_items=20000, world_seed=0,
                                world_sizes=((128, 128),), steps=4700, batch_size=64, lr=1e-3, scale_lr=False, schedule="cosine",
                                warmup_steps=100, ema_rate=0.999, long_caption_prob=0.0, prediction="sample", sample_every=1000,
                                checkpoint_every=1000, log_every=50),
@@ -305,9 +305,8 @@ def train(cfg: TrainConfig, out: str | Path, resume: bool = False, progress: boo
     if acc.is_main_process:
         out.mkdir(parents=True, exist_ok=True)
         if not cfg.data and not (data / "InternData" / "data_info.json").is_file():
-            from pixart_nb.shapeseval import heldout_prompts
-            write_world(ShapesWorld(cfg.world_seed, [tuple(s) for s in cfg.world_sizes],
-                                    exclude={e["prompt"] for e in heldout_prompts()}), cfg.world_items, data)
+            from pixart_nb.shapeseval import training_world
+            write_world(training_world(cfg.world_seed, [tuple(s) for s in cfg.world_sizes]), cfg.world_items, data)
     acc.wait_for_everyone()
     items, _ = read_data_info(data)
     if cfg.features not in ("cached", "online"):
@@ -488,9 +487,17 @@ def release_scores(pipe, prompts=None, samplers: dict = RELEASE_SCORES, seeds=RE
     return marks
 
 
+def compositional_scores(pipe, prompts=None, samplers: dict = RELEASE_SCORES, seeds=RELEASE_SEEDS) -> dict:
+    "The first sampler's marks on ShapesEval's compositional split (colour-shape pairs the training world withholds), or on `prompts`."
+    from pixart_nb.shapeseval import heldout_prompts
+    name = next(iter(samplers))
+    prompts = heldout_prompts("compositional") if prompts is None else prompts
+    return {"sampler": name, **release_scores(pipe, prompts, {name: samplers[name]}, seeds)[name]}
+
+
 def release_model(run: str | Path, encoders: str | Path, dest: str | Path, command: str, train_seconds: float,
                   recipe: str = "shapes", prompts=None, ema_every: int = 4, samplers: dict = RELEASE_SCORES,
-                  seeds=RELEASE_SEEDS) -> dict:
+                  seeds=RELEASE_SEEDS, compositional=None) -> dict:
     """Bundle a finished run into `dest` with its log, sample grids, ShapesEval scores (one image per prompt and seed; each
     seed's own overall beside them) and EMA-vs-raw comparison; returns the record."""
     from pixart_nb.pipeline import PixArtPipeline, load_pipeline
@@ -507,6 +514,7 @@ def release_model(run: str | Path, encoders: str | Path, dest: str | Path, comma
     new = bundle_model(run, encoders, dest.with_name(dest.name + ".new"), record)
     pipe = load_pipeline(new)
     record["shapeseval"] = release_scores(pipe, prompts, samplers, seeds)
+    record["compositional"] = compositional_scores(pipe, compositional, samplers, seeds)
     raw = PixArtSigma(pipe.transformer.config).eval()
     raw.load_state_dict(load_file(folder / "model.safetensors"))
     raw_pipe = PixArtPipeline(raw, pipe.text_encoder, pipe.vae, pipe.diffusion)
@@ -527,15 +535,18 @@ def release_model(run: str | Path, encoders: str | Path, dest: str | Path, comma
     return record
 
 
-def rescore_bundle(folder: str | Path, prompts=None, samplers: dict = RELEASE_SCORES, seeds=RELEASE_SEEDS) -> dict:
+def rescore_bundle(folder: str | Path, prompts=None, samplers: dict = RELEASE_SCORES, seeds=RELEASE_SEEDS,
+                   compositional=None) -> dict:
     "Score a released bundle again by the release protocol; rewrites its record's scores and seeds (atomically), keeps the rest."
     from pixart_nb.pipeline import load_pipeline
     folder = Path(folder)
     if not (folder / "record.json").is_file():
         raise ValueError(f"{folder} holds no record.json: not a released bundle")
     record = json.loads((folder / "record.json").read_text())
-    record.update(shapeseval=release_scores(load_pipeline(folder), prompts, samplers, seeds), seeds=list(seeds),
-                  rescored_commit=git_commit())
+    pipe = load_pipeline(folder)
+    record.update(shapeseval=release_scores(pipe, prompts, samplers, seeds),
+                  compositional=compositional_scores(pipe, compositional, samplers, seeds),
+                  seeds=list(seeds), rescored_commit=git_commit())
     write_json(folder / "record.json", record)
     return record
 
