@@ -342,6 +342,7 @@ class GridVAE(VAE):
         if fine % cells:
             raise ValueError(f"the decoder's grid side {fine} must be a multiple of the latent's {cells}")
         self.vae, self.cells, self.presence, self.mentions, self.fine = decoder.eval(), cells, presence, mentions, fine
+        self.rules = True          # read latents by the world's rules; False quantizes alone (to measure what the rules do)
         self.scaling_factor = 1.0
         self.scale_factor = fine // cells * 2 ** (len(decoder.config.block_out_channels) - 1)    # pixels per latent cell
         self.latent_channels = len(GRID_CHANNELS) + mentions
@@ -391,7 +392,8 @@ class GridVAE(VAE):
         obj = (z[:, 0] > 0).flatten(1)                                                     # (N, S)
         men = z[:, len(GRID_CHANNELS):].flatten(2)                                         # (N, K, S) mention channels
         top = (men.argmax(2, keepdim=True) == torch.arange(S, device=dev)) & (men.amax(2, keepdim=True) > 0)
-        obj = obj & (top.any(1) | ~(men > 0).any(1))      # a mention marks one cell: its weaker cells are not objects
+        if self.rules:
+            obj = obj & (top.any(1) | ~(men > 0).any(1))  # a mention marks one cell: its weaker cells are not objects
         obj = obj & (obj.long().cumsum(1) <= 11)                                           # grid_scene keeps 11
         onehot = lambda x: (x.argmax(1, keepdim=True) == torch.arange(x.shape[1], device=dev)[:, None, None]).float()
         what = torch.cat([torch.ones_like(z[:, :1]), 2 * onehot(z[:, _SH:_CO]) - 1, 2 * onehot(z[:, _CO:_SZ]) - 1,
@@ -402,7 +404,7 @@ class GridVAE(VAE):
         size = torch.stack([j.max(), i.max()]).float() + 1                                 # (w, h), traced as shapes
         margin = MARGIN * torch.where(z[:, _SZ] > 0, SIZES["large"], SIZES["small"]).flatten(1) * size.min()
         bg = z[:, _BG:_BG + len(BACKGROUNDS)].mean((2, 3)).argmax(1)                       # the largest mean
-        return bg, obj, what, settle(xy, margin, obj, size)
+        return bg, obj, what, settle(xy, margin, obj, size) if self.rules else xy
 
     def decoder_input(self, z: torch.Tensor) -> torch.Tensor:
         """The quantized fine grid (N, 20, r·h, r·w) of latents (N, C, h, w), r = fine / cells: `grid_code` at presence 2 of

@@ -36,8 +36,8 @@ __all__ = ['SAMPLE_PROMPTS', 'RECIPES', 'RELEASE_SCORES', 'RELEASE_SEEDS', 'Trai
            'make_optimizer', 'set_null_caption', 'drop_captions', 'ema_update', 'optimizer_state_to_tensors',
            'optimizer_state_from_tensors', 'save_checkpoint', 'checkpoint_ok', 'latest_checkpoint', 'load_encoders',
            'buckets_for', 'averaged', 'sample_grid', 'train', 'score_pipeline', 'git_commit', 'bundle_model',
-           'release_scores', 'compositional_scores', 'release_model', 'rescore_bundle', 'ExactDenoiser',
-           'denoising_report', 'restart_shapeseval']
+           'release_scores', 'compositional_scores', 'rules_off_scores', 'release_model', 'rescore_bundle',
+           'ExactDenoiser', 'denoising_report', 'restart_shapeseval']
 
 # %% ../nbs/14_training.ipynb #6a4bbc76
 SAMPLE_PROMPTS = ("a red circle", "a blue square above a yellow star", "three green triangles",
@@ -495,6 +495,18 @@ def compositional_scores(pipe, prompts=None, samplers: dict = RELEASE_SCORES, se
     return {"sampler": name, **release_scores(pipe, prompts, {name: samplers[name]}, seeds)[name]}
 
 
+def rules_off_scores(pipe, prompts=None, samplers: dict = RELEASE_SCORES, seeds=RELEASE_SEEDS) -> dict | None:
+    "For a VAE that reads latents by the world's rules (`GridVAE`): the first sampler's marks, the same draws read without them."
+    if not hasattr(pipe.vae, "rules"):
+        return None
+    name = next(iter(samplers))
+    pipe.vae.rules = False
+    try:
+        return {"sampler": name, **release_scores(pipe, prompts, {name: samplers[name]}, seeds)[name]}
+    finally:
+        pipe.vae.rules = True
+
+
 def release_model(run: str | Path, encoders: str | Path, dest: str | Path, command: str, train_seconds: float,
                   recipe: str = "shapes", prompts=None, ema_every: int = 4, samplers: dict = RELEASE_SCORES,
                   seeds=RELEASE_SEEDS, compositional=None) -> dict:
@@ -515,6 +527,8 @@ def release_model(run: str | Path, encoders: str | Path, dest: str | Path, comma
     pipe = load_pipeline(new)
     record["shapeseval"] = release_scores(pipe, prompts, samplers, seeds)
     record["compositional"] = compositional_scores(pipe, compositional, samplers, seeds)
+    if (off := rules_off_scores(pipe, prompts, samplers, seeds)) is not None:
+        record["without_rules"] = off
     raw = PixArtSigma(pipe.transformer.config).eval()
     raw.load_state_dict(load_file(folder / "model.safetensors"))
     raw_pipe = PixArtPipeline(raw, pipe.text_encoder, pipe.vae, pipe.diffusion)
@@ -547,6 +561,8 @@ def rescore_bundle(folder: str | Path, prompts=None, samplers: dict = RELEASE_SC
     record.update(shapeseval=release_scores(pipe, prompts, samplers, seeds),
                   compositional=compositional_scores(pipe, compositional, samplers, seeds),
                   seeds=list(seeds), rescored_commit=git_commit())
+    if (off := rules_off_scores(pipe, prompts, samplers, seeds)) is not None:
+        record["without_rules"] = off
     write_json(folder / "record.json", record)
     return record
 
