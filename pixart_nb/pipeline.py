@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+from importlib.resources import files
 from pathlib import Path
 from typing import Callable
 
@@ -25,7 +26,8 @@ from .vae import VAE
 # %% auto #0
 __all__ = ['ASPECT_RATIO_1024', 'ASPECT_RATIO_2048', 'ASPECT_RATIO_512', 'ASPECT_RATIO_256', 'ASPECT_RATIOS', 'DTYPES',
            'PIPELINE_LAYOUT', 'SHIPPED_MODELS', 'closest_bin', 'resize_and_crop', 'check_device_dtype',
-           'PixArtPipeline', 'resolve_model_path', 'bundled_model', 'load_pipeline', 'save_tiny_pipeline']
+           'PixArtPipeline', 'assets_path', 'resolve_model_path', 'bundled_model', 'load_pipeline',
+           'save_tiny_pipeline']
 
 # %% ../nbs/09_pipeline.ipynb #b54fccd5
 def _table(spec: str) -> dict[str, tuple[int, int]]:
@@ -178,6 +180,11 @@ PIPELINE_LAYOUT = ("tokenizer/, text_encoder/ and vae/ (the layout of PixArt-alp
                    "plus transformer/ or a transformer= argument")
 
 
+def assets_path(name: str) -> Path:
+    "A folder or file shipped in the package's assets/ (a shipped model's name: '-' becomes '_')."
+    return Path(str(files("pixart_nb").joinpath("assets/" + name.replace("-", "_"))))
+
+
 SHIPPED_MODELS = ("shapes", "shapes-grid")     # bundled in the package: the VAE-latent model and the grid model (the default)
 
 
@@ -188,8 +195,7 @@ def resolve_model_path(name_or_path: str | os.PathLike) -> Path:
         return p
     name = str(name_or_path)
     if name in SHIPPED_MODELS:
-        from pixart_nb.tiny import shapes_assets
-        return shapes_assets(name)
+        return assets_path(name)
     if name.count("/") != 1 or name.startswith((".", "/")):
         raise ValueError(f"{name!r} is neither an existing path, a shipped model ({', '.join(SHIPPED_MODELS)}) "
                          "nor a Hugging Face repo id ('owner/name')")
@@ -215,8 +221,7 @@ def _diffusion_from(folder: Path) -> Diffusion:
 
 def bundled_model() -> Path:
     "The folder of the shapes-world model shipped as the default of `pixart-nb generate`: the what-where grid model."
-    from pixart_nb.tiny import shapes_assets
-    folder = shapes_assets("shapes-grid")
+    folder = assets_path("shapes-grid")
     if not (folder / "transformer").is_dir():
         raise ValueError(f"this install has no bundled model ({folder / 'transformer'} is missing): reinstall pixart_nb, "
                          "or pass --model")

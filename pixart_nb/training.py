@@ -29,7 +29,7 @@ from .schedule import PREDICTION_TYPES, Diffusion, check_snr_weight_cap, trainin
 from .shapes import WORLD_SIZES, ShapesWorld
 from .text import TextEncoder
 from .transformer import PixArtSigma, get_config
-from .vae import VAE
+from .vae import VAE, VAE_CLASS_FILE
 
 # %% auto #0
 __all__ = ['SAMPLE_PROMPTS', 'RECIPES', 'RELEASE_SCORES', 'RELEASE_SEEDS', 'TrainConfig', 'recipe', 'step_generator', 'lr_lambda',
@@ -247,8 +247,8 @@ def latest_checkpoint(out: Path) -> tuple[Path, dict] | None:
 def load_encoders(folder: str | Path = "", max_length: int = 160, device="cpu") -> tuple[TextEncoder, VAE]:
     "The frozen text encoder and VAE of a components folder ('' = the shipped shapes-world encoders, 'shapes-grid' = the grid's)."
     if str(folder) in ("", "shapes-grid"):
-        from pixart_nb.tiny import shapes_assets
-        folder = shapes_assets(str(folder) or "shapes")
+        from pixart_nb.pipeline import assets_path
+        folder = assets_path(str(folder) or "shapes")
     folder = Path(folder)
     missing = [c for c in ("tokenizer", "text_encoder", "vae") if not (folder / c).is_dir()]
     if missing:
@@ -447,8 +447,10 @@ def bundle_model(run: str | Path, encoders: str | Path, dest: str | Path, record
     shutil.rmtree(tmp, ignore_errors=True)
     for part in ("tokenizer", "text_encoder"):
         shutil.copytree(encoders / part, tmp / part)
-    if (encoders / "vae" / "grid.json").is_file():          # a what-where grid VAE (nbs/13): its decoder and settings as they are
+    vae_cls = ["diffusers", "AutoencoderKL"]
+    if (encoders / "vae" / VAE_CLASS_FILE).is_file():       # a VAE of pixart_nb's own (the grid VAE, nbs/13): copied as it is
         shutil.copytree(encoders / "vae", tmp / "vae")
+        vae_cls = json.loads((encoders / "vae" / VAE_CLASS_FILE).read_text())
     else:
         AutoencoderKL.from_pretrained(str(encoders / "vae")).to(torch.float16).save_pretrained(tmp / "vae")
     shutil.copytree(run / "final", tmp / "transformer")      # our layout: keeps the caption length and null caption
@@ -459,7 +461,7 @@ def bundle_model(run: str | Path, encoders: str | Path, dest: str | Path, record
                                           "text_encoder": ["transformers", "T5EncoderModel"],
                                           "tokenizer": ["transformers", "T5Tokenizer"],
                                           "transformer": ["pixart_nb", "PixArtSigma"],
-                                          "vae": ["diffusers", "AutoencoderKL"]})
+                                          "vae": vae_cls})
     enc_record = encoders / "record.json"
     write_json(tmp / "record.json", {**record, "encoders": json.loads(enc_record.read_text()) if enc_record.is_file() else None})
     shutil.rmtree(dest, ignore_errors=True)

@@ -5,13 +5,15 @@
 # %% ../nbs/08_vae.ipynb #c0a1c8d7
 from __future__ import annotations
 
+import importlib
+import json
 from pathlib import Path
 
 import torch
 from diffusers import AutoencoderKL
 
 # %% auto #0
-__all__ = ['tiny_autoencoder', 'VAE']
+__all__ = ['VAE_CLASS_FILE', 'tiny_autoencoder', 'vae_class', 'VAE']
 
 # %% ../nbs/08_vae.ipynb #26ca514f
 def tiny_autoencoder(channels: tuple[int, ...] = (16, 32, 32, 32), scaling_factor: float = 0.13025, seed: int = 0,
@@ -43,6 +45,24 @@ def _starts(size: int, tile: int, stride: int) -> list[int]:
     return starts + [size - tile]
 
 
+VAE_CLASS_FILE = "vae_class.json"      # [module, class] of a VAE that is not an AutoencoderKL with PixArt's scaling
+
+
+def vae_class(folder) -> type:
+    "The class a VAE folder names in its `vae_class.json`, resolved by name (pixart_nb's own modules only: no code from a file)."
+    f = Path(folder) / VAE_CLASS_FILE
+    try:
+        module, name = json.loads(f.read_text())
+    except (ValueError, TypeError) as e:
+        raise ValueError(f"{f} must hold [module, class], e.g. [\"pixart_nb.tiny\", \"GridVAE\"]: {e}") from None
+    if not (module == "pixart_nb" or module.startswith("pixart_nb.")):
+        raise ValueError(f"{f} names {module}.{name}; only classes of pixart_nb's own modules load by name")
+    found = getattr(importlib.import_module(module), name, None)
+    if not (isinstance(found, type) and issubclass(found, VAE)):
+        raise ValueError(f"{f} names {module}.{name}, which is not a VAE class of pixart_nb")
+    return found
+
+
 class VAE:
     "An `AutoencoderKL` with PixArt's scaling: images in [-1, 1] ↔ latents z = scaling_factor · sample."
     def __init__(self, vae: AutoencoderKL):
@@ -53,10 +73,12 @@ class VAE:
 
     @classmethod
     def from_pretrained(cls, folder, dtype: torch.dtype = torch.float32, device="cpu") -> VAE:
-        "The VAE saved in `folder`; a what-where grid VAE (nbs/13) when the folder has its `grid.json`."
+        "The VAE saved in `folder`, by the class its `vae_class.json` names when it names one (as `model_index.json` names a pipeline's)."
+        if cls is VAE and (Path(folder) / VAE_CLASS_FILE).is_file():
+            return vae_class(folder).from_pretrained(folder, dtype, device)
         if cls is VAE and (Path(folder) / "grid.json").is_file():
-            from pixart_nb.tiny import GridVAE
-            return GridVAE.from_pretrained(folder, dtype, device)
+            raise ValueError(f"{folder} holds a grid VAE's grid.json but no {VAE_CLASS_FILE} naming its class: "
+                             'add one holding ["pixart_nb.tiny", "GridVAE"]')
         return cls(AutoencoderKL.from_pretrained(str(folder), torch_dtype=dtype).to(device))
 
     @property
