@@ -81,7 +81,7 @@ class Found:
 
 
 _PROTOTYPES = {"square": (1.0, 1.0), "circle": (0.785, 1.0), "triangle": (0.5, 1.0), "star": (0.40, 0.56)}
-_SQUARE_HULL_FILL = 0.91     # between a circle's π/4 (0.79–0.86 as pixels draw it) and a square's 1 (0.94 tilted and wavy)
+_SQUARE_HULL_FILL = 0.91     # between a circle's π/4 (0.79–0.86 drawn at the world's sizes) and a square's 1 (≥ 0.94 tilted and wavy)
 _AREA_PER_R2 = {"circle": np.pi, "square": 2.56, "triangle": 1.299, "star": 1.322}   # polygon area / circumradius²
 
 

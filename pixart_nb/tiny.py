@@ -9,7 +9,6 @@ import json
 import math
 import re
 import time
-from importlib.resources import files
 from pathlib import Path
 
 import numpy as np
@@ -31,8 +30,8 @@ __all__ = ['SHAPES_T5', 'SHAPES_T5_TRAINING', 'SHAPES_MAX_LENGTH', 'CONTEXT_PAIR
            'GRID_VAE_FILE', 'GRID_T5_OFFSETS', 'world_captions', 'text_world', 'caption_words', 'caption_tokenizer',
            'train_text_encoder', 'context_similarity', 'word_share', 'image_batch', 'psnr', 'reconstruction_psnr',
            'roundtrip', 'roundtrip_shapeseval', 'train_vae', 'set_scaling_factor', 'build_shapes_encoders',
-           'shapes_assets', 'local_t5_encoder', 'caption_order', 'settle', 'GridVAE', 'build_grid_encoders',
-           'grid_decoder', 'train_grid_decoder']
+           'shapes_assets', 'local_t5_encoder', 'caption_order', 'settle', 'GridVAE', 'grid_decoder',
+           'build_grid_encoders', 'train_grid_decoder']
 
 # %% ../nbs/13_tiny_encoders.ipynb #dabe49df
 def world_captions(world: ShapesWorld, n: int) -> list[str]:
@@ -447,6 +446,11 @@ class GridVAE(VAE):
         return self.vae.decode(self.decoder_input(z.to(self.vae.device)).to(self.dtype)).sample
 
 
+def grid_decoder(channels=(16, 32, 64, 64), groups: int = 8, seed: int = 0) -> AutoencoderKL:
+    "A fresh AutoencoderKL (8×) to draw 128 px scenes from their 20-channel fine grids; only its decoder is ever used."
+    return tiny_autoencoder(tuple(channels), scaling_factor=1.0, seed=seed, groups=groups, latent_channels=len(GRID_CHANNELS))
+
+
 GRID_T5_OFFSETS = (-1, 1, -2, 2, -3, 3, -4, 4)     # one head per neighbour up to 4 words away: "of a large pink triangle"
 
 
@@ -469,14 +473,6 @@ def build_grid_encoders(folder: str | Path, decoder: str | Path, gain: float = 8
     return record
 
 # %% ../nbs/13_tiny_encoders.ipynb #0d0b52c3
-def grid_decoder(channels=(16, 32, 64, 64), layers: int = 1, groups: int = 8, seed: int = 0) -> AutoencoderKL:
-    "A fresh AutoencoderKL (8×) to draw 128 px scenes from their 20-channel fine grids; only its decoder is ever used."
-    torch.manual_seed(seed)
-    return AutoencoderKL(in_channels=3, out_channels=3, down_block_types=("DownEncoderBlock2D",) * len(channels),
-                         up_block_types=("UpDecoderBlock2D",) * len(channels), block_out_channels=tuple(channels),
-                         layers_per_block=layers, latent_channels=len(GRID_CHANNELS), norm_num_groups=groups, scaling_factor=1.0)
-
-
 def train_grid_decoder(world: ShapesWorld, steps: int = 2000, batch: int = 16, lr: float = 2e-3, fg: float = 5.0,
                        items: int = 6000, fine: int = 16, decoder: AutoencoderKL | None = None, seed: int = 0,
                        log=print) -> tuple[AutoencoderKL, list[dict]]:

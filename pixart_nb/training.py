@@ -36,8 +36,8 @@ __all__ = ['SAMPLE_PROMPTS', 'RECIPES', 'RELEASE_SCORES', 'RELEASE_SEEDS', 'Trai
            'make_optimizer', 'set_null_caption', 'drop_captions', 'ema_update', 'optimizer_state_to_tensors',
            'optimizer_state_from_tensors', 'save_checkpoint', 'checkpoint_ok', 'latest_checkpoint', 'load_encoders',
            'buckets_for', 'averaged', 'sample_grid', 'train', 'score_pipeline', 'git_commit', 'bundle_model',
-           'release_scores', 'compositional_scores', 'rules_off_scores', 'release_model', 'rescore_bundle',
-           'ExactDenoiser', 'denoising_report', 'restart_shapeseval']
+           'release_scores', 'extra_scores', 'release_model', 'rescore_bundle', 'ExactDenoiser', 'denoising_report',
+           'restart_shapeseval']
 
 # %% ../nbs/14_training.ipynb #6a4bbc76
 SAMPLE_PROMPTS = ("a red circle", "a blue square above a yellow star", "three green triangles",
@@ -489,24 +489,21 @@ def release_scores(pipe, prompts=None, samplers: dict = RELEASE_SCORES, seeds=RE
     return marks
 
 
-def compositional_scores(pipe, prompts=None, samplers: dict = RELEASE_SCORES, seeds=RELEASE_SEEDS) -> dict:
-    "The first sampler's marks on ShapesEval's compositional split (colour-shape pairs the training world withholds), or on `prompts`."
+def extra_scores(pipe, prompts=None, compositional=None, samplers: dict = RELEASE_SCORES, seeds=RELEASE_SEEDS) -> dict:
+    """What a record holds beside `shapeseval`, with the first sampler: `compositional`, the marks on ShapesEval's split of
+    withheld colour-shape pairs (or on the prompts given); and for a VAE that reads latents by the world's rules
+    (`GridVAE`), `without_rules`, the held-out marks of the same draws read without them."""
     from pixart_nb.shapeseval import heldout_prompts
     name = next(iter(samplers))
-    prompts = heldout_prompts("compositional") if prompts is None else prompts
-    return {"sampler": name, **release_scores(pipe, prompts, {name: samplers[name]}, seeds)[name]}
-
-
-def rules_off_scores(pipe, prompts=None, samplers: dict = RELEASE_SCORES, seeds=RELEASE_SEEDS) -> dict | None:
-    "For a VAE that reads latents by the world's rules (`GridVAE`): the first sampler's marks, the same draws read without them."
-    if not hasattr(pipe.vae, "rules"):
-        return None
-    name = next(iter(samplers))
-    pipe.vae.rules = False
-    try:
-        return {"sampler": name, **release_scores(pipe, prompts, {name: samplers[name]}, seeds)[name]}
-    finally:
-        pipe.vae.rules = True
+    first = lambda ps: {"sampler": name, **release_scores(pipe, ps, {name: samplers[name]}, seeds)[name]}
+    out = {"compositional": first(heldout_prompts("compositional") if compositional is None else compositional)}
+    if hasattr(pipe.vae, "rules"):
+        pipe.vae.rules = False
+        try:
+            out["without_rules"] = first(prompts)
+        finally:
+            pipe.vae.rules = True
+    return out
 
 
 def release_model(run: str | Path, encoders: str | Path, dest: str | Path, command: str, train_seconds: float,
@@ -528,9 +525,7 @@ def release_model(run: str | Path, encoders: str | Path, dest: str | Path, comma
     new = bundle_model(run, encoders, dest.with_name(dest.name + ".new"), record)
     pipe = load_pipeline(new)
     record["shapeseval"] = release_scores(pipe, prompts, samplers, seeds)
-    record["compositional"] = compositional_scores(pipe, compositional, samplers, seeds)
-    if (off := rules_off_scores(pipe, prompts, samplers, seeds)) is not None:
-        record["without_rules"] = off
+    record.update(extra_scores(pipe, prompts, compositional, samplers, seeds))
     raw = PixArtSigma(pipe.transformer.config).eval()
     raw.load_state_dict(load_file(folder / "model.safetensors"))
     raw_pipe = PixArtPipeline(raw, pipe.text_encoder, pipe.vae, pipe.diffusion)
@@ -560,11 +555,8 @@ def rescore_bundle(folder: str | Path, prompts=None, samplers: dict = RELEASE_SC
         raise ValueError(f"{folder} holds no record.json: not a released bundle")
     record = json.loads((folder / "record.json").read_text())
     pipe = load_pipeline(folder)
-    record.update(shapeseval=release_scores(pipe, prompts, samplers, seeds),
-                  compositional=compositional_scores(pipe, compositional, samplers, seeds),
+    record.update(shapeseval=release_scores(pipe, prompts, samplers, seeds), **extra_scores(pipe, prompts, compositional, samplers, seeds),
                   seeds=list(seeds), rescored_commit=git_commit())
-    if (off := rules_off_scores(pipe, prompts, samplers, seeds)) is not None:
-        record["without_rules"] = off
     write_json(folder / "record.json", record)
     return record
 

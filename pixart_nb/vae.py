@@ -17,13 +17,13 @@ __all__ = ['VAE_CLASS_FILE', 'tiny_autoencoder', 'vae_class', 'VAE']
 
 # %% ../nbs/08_vae.ipynb #26ca514f
 def tiny_autoencoder(channels: tuple[int, ...] = (16, 32, 32, 32), scaling_factor: float = 0.13025, seed: int = 0,
-                     groups: int = 8) -> AutoencoderKL:
+                     groups: int = 8, latent_channels: int = 4) -> AutoencoderKL:
     "An AutoencoderKL with the SDXL VAE's layout (8× downsampling, 4 latent channels), few channels, `groups` GroupNorm groups."
     torch.manual_seed(seed)
     n = len(channels)
     return AutoencoderKL(in_channels=3, out_channels=3, down_block_types=("DownEncoderBlock2D",) * n,
                          up_block_types=("UpDecoderBlock2D",) * n, block_out_channels=channels, layers_per_block=1,
-                         latent_channels=4, norm_num_groups=groups, scaling_factor=scaling_factor).eval()
+                         latent_channels=latent_channels, norm_num_groups=groups, scaling_factor=scaling_factor).eval()
 
 # %% ../nbs/08_vae.ipynb #44721793
 def _ramp(n: int, overlap: int, start: bool, end: bool, device) -> torch.Tensor:
